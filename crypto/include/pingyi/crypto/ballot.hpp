@@ -51,6 +51,10 @@ struct ballot {
   friend bool operator==(const ballot&, const ballot&) = default;
 };
 
+// The longest contest id, in UTF-8 bytes, for which every proof's lp(ctx) can still be encoded
+// (32 + 4 + 2 + id + 32 + 2 ≤ 65,535). build_ballot and verify_ballot refuse longer ids.
+inline constexpr std::size_t max_contest_id_bytes = 0xFFFF - 72;
+
 // ballot_ctx = session_id ‖ I2OSP(round, 4) ‖ lp(contest_id) ‖ vk
 [[nodiscard]] bytes ballot_context(const session_id& sid, std::uint32_t round, std::string_view contest_id,
                                    const verify_key& vk);
@@ -68,8 +72,10 @@ using ballot_choices = std::vector<std::vector<std::uint8_t>>;
 // Builds and signs a ballot. Randomness is drawn contest by contest, option by option: r_i (a
 // non-zero scalar), then that selection's proof draws (see prove_range); after the options,
 // the limit proof's draws. Fails (out_of_range, naming the field) when the choices do not fit
-// the specs: wrong number of contests or options, a value other than 0 or 1, or a count of
-// selections outside min … max.
+// the specs, before drawing anything: wrong number of contests ("contests") or options
+// ("contests[k].selections"), a value other than 0 or 1 ("contests[k].selections[i]"), a count
+// of selections outside min … max, or a spec no ballot can satisfy (min > max, or more than
+// max_range_values values) ("contests[k]"), or an id over max_contest_id_bytes ("contests[k].id").
 [[nodiscard]] result<ballot> build_ballot(const session_id& sid, std::uint32_t round, const signing_key& ske,
                                           const point& token, const point& election_key,
                                           std::span<const contest_spec> specs, const ballot_choices& choices,
@@ -78,8 +84,15 @@ using ballot_choices = std::vector<std::vector<std::uint8_t>>;
 // Everything that can be checked of a ballot without the token key: that it has the shape of
 // the specs (contest ids and order, option counts, proof lengths), no identity α or β, no α
 // repeated within a contest, every 0/1 proof and limit proof, and the signature by vk. The
-// failure names the field ("contests[1].selections[2].proof"). The token itself is checked by
-// check_token / verify_token.
+// failure names the field: "contests" (count), "contests[k].id", "contests[k].selections"
+// (count) — invalid_encoding; "contests[k]" — out_of_range, the spec itself is impossible;
+// "contests[k].selections[i].alpha" / ".beta" — invalid_point (identity, or an α repeated in
+// the contest: the later one is named); "contests[k].selections[i].proof" and
+// "contests[k].limit_proof" — invalid_proof (wrong list lengths included); "sig" —
+// invalid_signature. Shape and points are checked before any proof and the signature last, so
+// the most specific field is named. The round is not checked against anything: the caller
+// compares b.round with the open round. The token itself is checked by check_token /
+// verify_token.
 [[nodiscard]] status verify_ballot(const session_id& sid, const point& election_key,
                                    std::span<const contest_spec> specs, const ballot& b);
 

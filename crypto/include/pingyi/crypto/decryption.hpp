@@ -35,10 +35,13 @@ struct decryption_share {
 
 // w random, a = w·G, b = w·A, c = HashToScalar(lp(session_id) ‖ lp(closed_hash) ‖
 // lp(I2OSP(round,4)) ‖ lp(contest_id) ‖ lp(I2OSP(option,2)) ‖ lp(trustee_id) ‖ lp(X_t) ‖ lp(A) ‖
-// lp(D_t) ‖ lp(a) ‖ lp(b), "pingyi-v1-decrypt"), s = w + c·x_t.
+// lp(D_t) ‖ lp(a) ‖ lp(b), "pingyi-v1-decrypt"), s = w + c·x_t. Draws only w (non-zero).
 [[nodiscard]] decryption_share make_share(const share_context& ctx, const trustee_key& key, const point& sum_alpha,
                                           random_source& rng);
-// Checks a = s·G − c·X_t, b = s·A − c·D_t against the challenge. Fails with invalid_proof.
+// Checks a = s·G − c·X_t, b = s·A − c·D_t against the challenge. Fails with invalid_proof
+// ("proof"); invalid_point ("key") when X_t is the identity; out_of_range ("contest_id",
+// "trustee_id") when an id is 65,536 bytes or longer (lp cannot encode it; a share made for
+// such an id never verifies). A and D_t may be the identity.
 [[nodiscard]] status verify_share(const share_context& ctx, const point& trustee_key, const point& sum_alpha,
                                   const decryption_share& share);
 

@@ -20,6 +20,9 @@ namespace pingyi::crypto {
 // "pingyi-v1-voted" ‖ session_id ‖ I2OSP(round, 4)
 [[nodiscard]] bytes voted_message(const session_id& sid, std::uint32_t round);
 
+// verify_checkin fails with out_of_range ("member") for a member id of 65,536 bytes or more
+// (lp cannot encode it; a signature made for such an id never verifies); every verify_* fails
+// with invalid_signature otherwise.
 [[nodiscard]] signature sign_checkin(const signing_key& device, const session_id& sid, std::string_view member);
 [[nodiscard]] status verify_checkin(const verify_key& device_key, const session_id& sid, std::string_view member,
                                     const signature& sig);

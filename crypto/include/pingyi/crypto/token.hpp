@@ -28,20 +28,26 @@ namespace pingyi::crypto {
 [[nodiscard]] result<voprf::blinded_input> blind_token(const session_id& sid, std::uint32_t round,
                                                        const verify_key& vk, random_source& rng);
 
-// Server, step 2: Z = skT · B with the RFC proof for a batch of one.
+// Server, step 2: Z = skT · B with the RFC proof for a batch of one. B must come from
+// point::decode_non_identity (DESIGN.md §3); for the identity the answer is the identity with a
+// zero proof, which unblind_token refuses, never a usable token.
 [[nodiscard]] voprf::evaluation issue_token(const voprf::key_pair& token_key, const point& blinded,
                                             random_source& rng);
 
-// Tablet, step 2: verify the proof against pkT from genesis, then N = blind⁻¹ · Z.
+// Tablet, step 2: verify the proof against pkT from genesis, then N = blind⁻¹ · Z. Fails with
+// invalid_point for an identity pk, B or Z, and invalid_proof when the proof is not for pkT.
 [[nodiscard]] result<point> unblind_token(const point& pk, const voprf::blinded_input& request,
                                           const point& evaluated, const proof& dleq);
 
-// Server, step 3: N == skT · T (fails with invalid_proof otherwise) …
+// Server, step 3: N == skT · T in constant time (fails with invalid_proof otherwise, and with
+// invalid_point for an identity T or N) …
 [[nodiscard]] status check_token(const scalar& sk, const point& token_point, const point& token);
-// … and the proof it attaches to the ballot record: GenerateProof(skT, G, pkT, [T], [N]).
+// … and the proof it attaches to the ballot record: GenerateProof(skT, G, pkT, [T], [N]). Call it
+// after check_token passed; for an identity T or N it returns a zero proof that never verifies.
 [[nodiscard]] proof prove_token(const voprf::key_pair& token_key, const point& token_point, const point& token,
                                 random_source& rng);
-// Any observer: VerifyProof(G, pkT, [T], [N], proof).
+// Any observer: VerifyProof(G, pkT, [T], [N], proof). Fails with invalid_point for an identity
+// pk, T or N, and invalid_proof otherwise.
 [[nodiscard]] status verify_token(const point& pk, const point& token_point, const point& token, const proof& dleq);
 
 }  // namespace pingyi::crypto

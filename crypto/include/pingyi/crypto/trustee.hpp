@@ -17,7 +17,8 @@ namespace pingyi::crypto {
 
 inline constexpr std::size_t recovery_code_length = 20;
 
-// 20 Crockford base32 characters, upper case, from 20 random bytes (each byte mod 32: uniform).
+// 20 Crockford base32 characters, upper case, from one draw of 20 random bytes (each byte mod
+// 32: uniform).
 [[nodiscard]] std::string generate_recovery_code(random_source& rng);
 // What the scrutineer typed, made canonical (see normalize_crockford); fails unless 20 characters.
 [[nodiscard]] result<std::string> normalize_recovery_code(std::string_view entry);
@@ -30,17 +31,20 @@ struct trustee_key {
 };
 
 // x = HashToScalar(lp(session_id) ‖ lp(code), "pingyi-v1-trustee-key"), code canonical (no
-// dashes). Fails (invalid_scalar) in the negligible case x = 0.
+// dashes). Fails (invalid_encoding, "code") unless the code is exactly 20 characters of the
+// alphabet — a code as typed must go through normalize_recovery_code first, or it would give
+// another key without any error — and (invalid_scalar) in the negligible case x = 0.
 [[nodiscard]] result<trustee_key> trustee_key_from_code(const session_id& sid, std::string_view code);
 // A random key (the server's own share).
 [[nodiscard]] trustee_key generate_trustee_key(random_source& rng);
 
 // Proof of possession: w, h = w·G, c = HashToScalar(lp(session_id) ‖ lp(trustee_id) ‖ lp(X_t) ‖
-// lp(h), "pingyi-v1-trustee"), s = w + c·x.
+// lp(h), "pingyi-v1-trustee"), s = w + c·x. Draws only w (non-zero).
 [[nodiscard]] proof prove_trustee_key(const session_id& sid, std::string_view trustee_id, const trustee_key& key,
                                       random_source& rng);
-// Recomputes h = s·G − c·X_t and the challenge. Fails with invalid_proof; invalid_point when X_t
-// is the identity.
+// Recomputes h = s·G − c·X_t and the challenge. Fails with invalid_proof ("proof"); invalid_point
+// ("key") when X_t is the identity; out_of_range ("id") when the id is 65,536 bytes or longer
+// (lp cannot encode it; a proof made for such an id never verifies).
 [[nodiscard]] status verify_trustee_key(const session_id& sid, std::string_view trustee_id, const point& key,
                                         const proof& pop);
 

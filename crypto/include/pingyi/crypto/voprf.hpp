@@ -49,19 +49,26 @@ class suite {
   [[nodiscard]] point hash_to_group(byte_view input) const;
   [[nodiscard]] scalar hash_to_scalar(byte_view msg) const;
 
+  // Every input longer than 65,535 bytes is refused (invalid_encoding): the RFC length-prefixes
+  // inputs with two bytes. Batches must be non-empty and their lists equally long
+  // (invalid_encoding), and no element may be the identity (invalid_point): the RFC's
+  // DeserializeElement refuses it, and these functions take elements already decoded.
+
   // §3.2.1. Fails (out_of_range) if no non-zero scalar is found in 256 tries.
   [[nodiscard]] result<key_pair> derive_key_pair(const byte_array<32>& seed, byte_view info) const;
 
-  // §3.3.1 Blind. Fails (invalid_point) when the input hashes to the identity.
+  // §3.3.1 Blind. Fails (invalid_point) when the input hashes to the identity (the RFC's
+  // InvalidInputError), and (invalid_scalar) for a zero blind.
   [[nodiscard]] result<blinded_input> blind(byte_view input, random_source& rng) const;
   [[nodiscard]] result<blinded_input> blind_with(byte_view input, const scalar& blind) const;
 
   // §3.3.1 (OPRF) BlindEvaluate: sk · blinded.
-  [[nodiscard]] point blind_evaluate(const scalar& sk, const point& blinded) const;
+  [[nodiscard]] result<point> blind_evaluate(const scalar& sk, const point& blinded) const;
   // §3.3.2 (VOPRF) BlindEvaluate for a batch, with its proof; r is the proof's nonce.
-  [[nodiscard]] evaluation blind_evaluate(const key_pair& key, std::span<const point> blinded, random_source& rng) const;
-  [[nodiscard]] evaluation blind_evaluate_with(const key_pair& key, std::span<const point> blinded,
-                                               const scalar& r) const;
+  [[nodiscard]] result<evaluation> blind_evaluate(const key_pair& key, std::span<const point> blinded,
+                                                  random_source& rng) const;
+  [[nodiscard]] result<evaluation> blind_evaluate_with(const key_pair& key, std::span<const point> blinded,
+                                                       const scalar& r) const;
 
   // §3.3.1 (OPRF) Finalize: Hash(lp(input) ‖ lp(blind⁻¹ · evaluated) ‖ "Finalize").
   [[nodiscard]] result<byte_array<64>> finalize(byte_view input, const scalar& blind, const point& evaluated) const;
@@ -75,24 +82,29 @@ class suite {
   // §3.3.1 Evaluate: the server's direct evaluation, Hash(lp(input) ‖ lp(sk · H(input)) ‖ "Finalize").
   [[nodiscard]] result<byte_array<64>> evaluate(const scalar& sk, byte_view input) const;
 
-  // §2.2.1. Proves that log_A(B) = log_C[i](D[i]) = k for every i, with nonce r.
-  [[nodiscard]] proof generate_proof(const scalar& k, const point& A, const point& B, std::span<const point> C,
-                                     std::span<const point> D, const scalar& r) const;
-  [[nodiscard]] proof generate_proof(const scalar& k, const point& A, const point& B, std::span<const point> C,
-                                     std::span<const point> D, random_source& rng) const;
-  // §2.2.2. Fails with invalid_proof; also when C and D differ in length or are empty.
+  // §2.2.1. Proves that log_A(B) = log_C[i](D[i]) = k for every i, with nonce r (non-zero).
+  [[nodiscard]] result<proof> generate_proof(const scalar& k, const point& A, const point& B,
+                                             std::span<const point> C, std::span<const point> D,
+                                             const scalar& r) const;
+  [[nodiscard]] result<proof> generate_proof(const scalar& k, const point& A, const point& B,
+                                             std::span<const point> C, std::span<const point> D,
+                                             random_source& rng) const;
+  // §2.2.2. Fails with invalid_proof, whatever is wrong: also when C and D differ in length or
+  // are empty, or when any element is the identity.
   [[nodiscard]] status verify_proof(const point& A, const point& B, std::span<const point> C,
                                     std::span<const point> D, const proof& dleq) const;
 
   // §2.2.1 ComputeComposites (the verifier's) and ComputeCompositesFast (the prover's, Z = k·M).
+  // Fail (invalid_encoding) when C and D differ in length or are empty.
   struct composites {
     point m;
     point z;
   };
-  [[nodiscard]] composites compute_composites(const point& B, std::span<const point> C,
-                                              std::span<const point> D) const;
-  [[nodiscard]] composites compute_composites_fast(const scalar& k, const point& B, std::span<const point> C,
-                                                   std::span<const point> D) const;
+  [[nodiscard]] result<composites> compute_composites(const point& B, std::span<const point> C,
+                                                      std::span<const point> D) const;
+  [[nodiscard]] result<composites> compute_composites_fast(const scalar& k, const point& B,
+                                                           std::span<const point> C,
+                                                           std::span<const point> D) const;
 
  private:
   [[nodiscard]] byte_array<64> finalize_hash(byte_view input, const point& element) const;
