@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -187,6 +188,94 @@ json codes_vectors() {
     entries.push_back({{"typed", bad}, {"normalized", nullptr}});
   }
   return json{{"short_codes", out}, {"recovery_code_entry", entries}};
+}
+
+json cast_json(const ballot& b) {
+  json contests = json::array();
+  for (const auto& c : b.contests) {
+    json sels = json::array();
+    for (const auto& sel : c.selections)
+      sels.push_back({{"alpha", sel.ct.alpha.hex()}, {"beta", sel.ct.beta.hex()}, {"proof", range_json(sel.proof)}});
+    contests.push_back({{"id", c.id}, {"selections", sels}, {"limit_proof", range_json(c.limit_proof)}});
+  }
+  return json{{"round", b.round}, {"vk", b.vk.hex()}, {"token", b.token.hex()}, {"contests", contests},
+              {"sig", b.sig.hex()}};
+}
+
+// Known-bad ballots: each a single defect in a valid ballot, with the error and field that
+// verify_ballot must report. Generated, never hand-edited, so that the defect is exactly one.
+json invalid_ballots(const session_id& sid, const point& x, const std::vector<contest_spec>& specs, const ballot& good) {
+  struct tamper {
+    const char* what;
+    std::function<void(ballot&)> apply;
+  };
+  const scalar one = scalar::one();
+  const std::vector<tamper> tampers = {
+      {"signature byte flipped",
+       [](ballot& b) {
+         auto raw = b.sig.bytes();
+         raw[10] ^= 0x01;
+         b.sig = signature(raw);
+       }},
+      {"0/1 proof challenge changed", [&](ballot& b) { b.contests[0].selections[0].proof.c[0] += one; }},
+      {"0/1 proof response changed", [&](ballot& b) { b.contests[0].selections[1].proof.s[1] += one; }},
+      {"limit proof response changed", [&](ballot& b) { b.contests[0].limit_proof.s[0] += one; }},
+      {"selections of two options swapped",
+       [](ballot& b) { std::swap(b.contests[0].selections[0], b.contests[0].selections[1]); }},
+      {"beta moved by G (a 0 made a 1)",
+       [](ballot& b) { b.contests[0].selections[0].ct.beta += point::generator(); }},
+      {"alpha repeated within a contest",
+       [](ballot& b) { b.contests[0].selections[2] = b.contests[0].selections[0]; }},
+      {"identity alpha", [](ballot& b) { b.contests[0].selections[0].ct.alpha = point::identity(); }},
+      {"contest id changed", [](ballot& b) { b.contests[0].id = "d9"; }},
+      {"a selection missing", [](ballot& b) { b.contests[0].selections.pop_back(); }},
+      {"a contest missing", [](ballot& b) { b.contests.pop_back(); }},
+      {"proof list too short", [](ballot& b) { b.contests[0].limit_proof.c.pop_back(); }},
+      {"cast for another round", [](ballot& b) { b.round += 1; }},
+  };
+  json out = json::array();
+  for (const auto& t : tampers) {
+    ballot bad = good;
+    t.apply(bad);
+    const status s = verify_ballot(sid, x, specs, bad);
+    if (s) {
+      std::fprintf(stderr, "pingyi-vectors: tampered ballot verified: %s\n", t.what);
+      std::exit(2);
+    }
+    out.push_back({{"defect", t.what}, {"cast", cast_json(bad)}, {"error", to_string(s.error().code)},
+                   {"field", s.error().field}});
+  }
+  return out;
+}
+
+json invalid_encodings() {
+  json points = json::array();
+  for (const char* hex : {
+           // RFC 9496 A.2: non-canonical, negative, non-square, negative xy, s = −1
+           "00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+           "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "f3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+           "0100000000000000000000000000000000000000000000000000000000000000",
+           "26948d35ca62e643e26a83177332e6b6afeb9d08e4268b650f1f5bbd8d81d371",
+           "3eb858e78f5a7254d8c9731174a94f76755fd3941c0ac93735c07ba14579630e",
+           "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+       }) {
+    points.push_back({{"hex", hex}, {"error", "invalid_point"}});
+  }
+  points.push_back({{"hex", "00"}, {"error", "invalid_encoding"}});
+  points.push_back({{"hex", std::string(64, 'g')}, {"error", "invalid_encoding"}});
+  json scalars = json::array();
+  for (const char* hex : {"edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",   // ℓ
+                          "eed3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010",   // ℓ + 1
+                          "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}) {  // 2^256 − 1
+    scalars.push_back({{"hex", hex}, {"error", "invalid_scalar"}});
+  }
+  return json{{"points", points},
+              {"identity", std::string(64, '0')},
+              {"identity_note",
+               "the identity decodes (sums and shares may be it) but is refused for ballot points, token elements "
+               "and public keys"},
+              {"scalars", scalars}};
 }
 
 }  // namespace
@@ -437,6 +526,11 @@ int main(int argc, char** argv) {
       labelled_rng ballot_rng("ballot-" + label);
       const ballot b = must(build_ballot(sid, r.number, ske, n, X, r.specs, choices, ballot_rng.rng), "ballot");
       must(verify_ballot(sid, X, r.specs, b), "verify ballot");
+      if (r.number == 1 && !doc.contains("invalid")) {
+        doc["invalid"] = invalid_encodings();
+        doc["invalid"]["ballots_round"] = r.number;
+        doc["invalid"]["ballots"] = invalid_ballots(sid, X, r.specs, b);
+      }
       const point t = token_point(sid, r.number, b.vk);
       must(check_token(token_key.sk, t, b.token), "token check");
       labelled_rng tp_rng("token-proof-" + label);

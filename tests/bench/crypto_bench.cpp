@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -189,18 +190,27 @@ BENCHMARK(BM_CountRecovery)->Arg(3000)->Unit(benchmark::kMillisecond);
 
 // ---- the floor ----------------------------------------------------------------------------
 
-// Captures each benchmark's time per iteration (ns) while printing as usual.
+// Captures each benchmark's time per iteration (ns) while printing as usual: the median when
+// the run has repetitions (--benchmark_repetitions=N), else the single run.
 class capturing_reporter : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, double> ns;
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred || run.iterations == 0) continue;
       const double per_iter = run.real_accumulated_time / static_cast<double>(run.iterations) * 1e9;
-      ns[run.benchmark_name()] = per_iter;
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
+        ns[run.run_name.str()] = per_iter;
+        medians_.insert(run.run_name.str());
+      } else if (run.run_type == Run::RT_Iteration && !medians_.count(run.run_name.str())) {
+        ns[run.run_name.str()] = per_iter;
+      }
     }
     ConsoleReporter::ReportRuns(runs);
   }
+
+ private:
+  std::set<std::string> medians_;
 };
 
 // The operations one algorithm must do, priced at the measured unit costs.

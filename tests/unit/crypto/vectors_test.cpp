@@ -292,6 +292,41 @@ TEST_P(VectorFileTest, DecryptionSharesOnTheChainVerifyAndGiveTheCounts) {
   }
 }
 
+// The known-bad inputs: every implementation rejects each with the same error (and, for
+// ballots, names the same field).
+TEST_P(VectorFileTest, KnownBadInputsAreRejectedWithTheirError) {
+  const auto& bad = doc_.at("invalid");
+  for (const auto& v : bad.at("points")) {
+    auto p = point::from_hex(v.at("hex").get<std::string>());
+    ASSERT_FALSE(p.ok()) << v.at("hex");
+    EXPECT_EQ(to_string(p.error().code), v.at("error").get<std::string>()) << v.at("hex");
+  }
+  EXPECT_TRUE(point::from_hex(bad.at("identity").get<std::string>()).ok());
+  EXPECT_FALSE(point::from_hex_non_identity(bad.at("identity").get<std::string>()).ok());
+  for (const auto& v : bad.at("scalars")) {
+    auto s = scalar::from_hex(v.at("hex").get<std::string>());
+    ASSERT_FALSE(s.ok()) << v.at("hex");
+    EXPECT_EQ(to_string(s.error().code), v.at("error").get<std::string>());
+  }
+  const point x = pt(doc_.at("trustees").at("election_key"));
+  std::vector<contest_spec> specs;
+  for (const auto& r : doc_.at("rounds")) {
+    if (r.at("round") != bad.at("ballots_round")) continue;
+    for (const auto& c : r.at("contests")) {
+      specs.push_back({c.at("id").get<std::string>(), c.at("options").get<std::uint16_t>(),
+                       c.at("min").get<std::uint32_t>(), c.at("max").get<std::uint32_t>()});
+    }
+  }
+  ASSERT_FALSE(specs.empty());
+  ASSERT_GE(bad.at("ballots").size(), 10u);
+  for (const auto& v : bad.at("ballots")) {
+    const status s = verify_ballot(sid_, x, specs, parse_ballot(v.at("cast")));
+    ASSERT_FALSE(s.ok()) << v.at("defect");
+    EXPECT_EQ(to_string(s.error().code), v.at("error").get<std::string>()) << v.at("defect");
+    EXPECT_EQ(s.error().field, v.at("field").get<std::string>()) << v.at("defect");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Files, VectorFileTest, ::testing::ValuesIn(vector_files()),
                          [](const auto& info) {
                            std::string n = info.param.stem().string();
