@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -47,13 +48,15 @@ struct failure {
   return failure{code, std::move(field)};
 }
 
-// A value or a failure. Accessing the value of a failed result aborts: it is a programming
-// error, caught by tests, never a path taken on hostile input.
-template <class T>
-class [[nodiscard]] result {
+// A value or an error of type E. Reading the value of a failed result aborts: it is a
+// programming error, caught by tests, never a path taken on hostile input. The same template
+// serves every layer (crypto's `failure`, core's catalogue errors, the store's errors) so that
+// there is one implementation of it.
+template <class T, class E>
+class [[nodiscard]] basic_result {
  public:
-  result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  result(failure f) : v_(std::move(f)) {}            // NOLINT(google-explicit-constructor)
+  basic_result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  basic_result(E e) : v_(std::move(e)) {}          // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
@@ -67,7 +70,7 @@ class [[nodiscard]] result {
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
-  [[nodiscard]] const failure& error() const {
+  [[nodiscard]] const E& error() const {
     if (ok()) std::abort();
     return std::get<1>(v_);
   }
@@ -76,26 +79,30 @@ class [[nodiscard]] result {
   void check() const {
     if (!ok()) std::abort();
   }
-  std::variant<T, failure> v_;
+  std::variant<T, E> v_;
 };
 
 // The outcome of a check that produces no value.
-class [[nodiscard]] status {
+template <class E>
+class [[nodiscard]] basic_status {
  public:
-  status() = default;                                 // success
-  status(failure f) : f_(std::move(f)), ok_(false) {} // NOLINT(google-explicit-constructor)
+  basic_status() = default;                          // success
+  basic_status(E e) : e_(std::move(e)) {}            // NOLINT(google-explicit-constructor)
 
-  [[nodiscard]] bool ok() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
-  [[nodiscard]] const failure& error() const {
-    if (ok_) std::abort();
-    return f_;
+  [[nodiscard]] bool ok() const noexcept { return !e_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  [[nodiscard]] const E& error() const {
+    if (ok()) std::abort();
+    return *e_;
   }
 
  private:
-  failure f_{error::invalid_encoding, {}};
-  bool ok_ = true;
+  std::optional<E> e_;
 };
+
+template <class T>
+using result = basic_result<T, failure>;
+using status = basic_status<failure>;
 
 // Prefixes the field of a failure with where it was found: nest("contests[0]", f) gives
 // "contests[0].proof" for a failure in "proof".

@@ -2,6 +2,8 @@
 // a message for a human. A failure is a value in the return type, never an exception (STYLE.md).
 #pragma once
 
+#include "pingyi/crypto/result.hpp"
+
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -102,63 +104,10 @@ struct error {
   return e.field.empty() ? e.message : e.field + ": " + e.message;
 }
 
-// A value or an error. Reading the value of a failed result aborts: that is a programming error
-// caught by tests, never a path taken on hostile input.
+// A value or an error, and the outcome of a check: the one result template of
+// pingyi/crypto/result.hpp with this layer's error type.
 template <class T>
-class [[nodiscard]] result {
- public:
-  result(T value) : v_(std::move(value)) {}    // NOLINT(google-explicit-constructor)
-  result(core::error e) : v_(std::move(e)) {}  // NOLINT(google-explicit-constructor)
-
-  [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return ok(); }
-
-  [[nodiscard]] const T& value() const& {
-    check();
-    return std::get<0>(v_);
-  }
-  [[nodiscard]] T& value() & {
-    check();
-    return std::get<0>(v_);
-  }
-  [[nodiscard]] T&& value() && {
-    check();
-    return std::get<0>(std::move(v_));
-  }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-
-  [[nodiscard]] const core::error& error() const {
-    if (ok()) std::abort();
-    return std::get<1>(v_);
-  }
-
- private:
-  void check() const {
-    if (!ok()) std::abort();
-  }
-  std::variant<T, core::error> v_;
-};
-
-// The outcome of a check that produces no value.
-class [[nodiscard]] status {
- public:
-  status() = default;                                      // success
-  status(core::error e) : e_(std::move(e)), ok_(false) {}  // NOLINT(google-explicit-constructor)
-
-  [[nodiscard]] bool ok() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
-  [[nodiscard]] const core::error& error() const {
-    if (ok_) std::abort();
-    return e_;
-  }
-
- private:
-  core::error e_;
-  bool ok_ = true;
-};
+using result = crypto::basic_result<T, core::error>;
+using status = crypto::basic_status<core::error>;
 
 }  // namespace pingyi::core
