@@ -12,34 +12,17 @@ namespace {
 // lp() carries a two-byte length; a longer id could not be encoded unambiguously.
 constexpr std::size_t max_lp_field = 0xFFFF;
 
-// Appends lp(field). The transcript is built in a buffer reserved at its final size rather than
-// with transcript: GCC 12 at -O3 reports a false -Wstringop-overflow for transcript's
-// push_back following an insert into a vector it has just allocated.
-void append_lp(bytes& out, byte_view field) {
-  out.push_back(static_cast<byte>(field.size() >> 8));
-  out.push_back(static_cast<byte>(field.size()));
-  out.insert(out.end(), field.begin(), field.end());
-}
-
 // c = HashToScalar(lp(session_id) ‖ lp(closed_hash) ‖ lp(I2OSP(round,4)) ‖ lp(contest_id) ‖
 // lp(I2OSP(option,2)) ‖ lp(trustee_id) ‖ lp(X_t) ‖ lp(A) ‖ lp(D_t) ‖ lp(a) ‖ lp(b),
 // "pingyi-v1-decrypt"). Every field is length-prefixed, the fixed-width integers included, as
 // §3.4 writes them.
 scalar share_challenge(const share_context& ctx, const point& trustee_key, const point& sum_alpha, const point& d,
                        const point& a, const point& b) {
-  const byte round[4] = {static_cast<byte>(ctx.round >> 24), static_cast<byte>(ctx.round >> 16),
-                         static_cast<byte>(ctx.round >> 8), static_cast<byte>(ctx.round)};
-  const byte option[2] = {static_cast<byte>(ctx.option >> 8), static_cast<byte>(ctx.option)};
-  bytes t;
+  transcript t;
   t.reserve(11 * 2 + 2 * 32 + 4 + 2 + ctx.contest_id.size() + ctx.trustee_id.size() + 5 * point::size);
-  append_lp(t, ctx.sid);
-  append_lp(t, ctx.closed_hash);
-  append_lp(t, round);
-  append_lp(t, as_bytes(ctx.contest_id));
-  append_lp(t, option);
-  append_lp(t, as_bytes(ctx.trustee_id));
-  for (const point* p : {&trustee_key, &sum_alpha, &d, &a, &b}) append_lp(t, p->bytes());
-  return challenge("decrypt", t);
+  t.lp(ctx.sid).lp(ctx.closed_hash).lp(i2osp(ctx.round, 4)).lp(ctx.contest_id).lp(i2osp(ctx.option, 2)).lp(ctx.trustee_id);
+  for (const point* p : {&trustee_key, &sum_alpha, &d, &a, &b}) t.lp(p->bytes());
+  return challenge("decrypt", t.view());
 }
 
 }  // namespace

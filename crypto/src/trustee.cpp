@@ -26,26 +26,14 @@ bool is_canonical_code(std::string_view code) noexcept {
   return true;
 }
 
-// Appends lp(field). Transcripts here are built in a buffer reserved at its final size rather
-// than with transcript: GCC 12 at -O3 reports a false -Wstringop-overflow for transcript's
-// push_back following an insert into a vector it has just allocated.
-void append_lp(bytes& out, byte_view field) {
-  out.push_back(static_cast<byte>(field.size() >> 8));
-  out.push_back(static_cast<byte>(field.size()));
-  out.insert(out.end(), field.begin(), field.end());
-}
-
 // c = HashToScalar(lp(session_id) ‖ lp(trustee_id) ‖ lp(X_t) ‖ lp(h), "pingyi-v1-trustee"):
 // binding the id and the session stops a proof being replayed under another trustee's id or
 // in another session, so no one can claim a key they did not derive.
 scalar possession_challenge(const session_id& sid, std::string_view trustee_id, const point& key, const point& h) {
-  bytes t;
+  transcript t;
   t.reserve(std::size_t{4} * 2 + sid.size() + trustee_id.size() + 2 * point::size);
-  append_lp(t, sid);
-  append_lp(t, as_bytes(trustee_id));
-  append_lp(t, key.bytes());
-  append_lp(t, h.bytes());
-  return challenge("trustee", t);
+  t.lp(sid).lp(trustee_id).lp(key.bytes()).lp(h.bytes());
+  return challenge("trustee", t.view());
 }
 
 }  // namespace
@@ -72,10 +60,10 @@ std::string format_recovery_code(std::string_view code) { return group_by_four(c
 result<trustee_key> trustee_key_from_code(const session_id& sid, std::string_view code) {
   // A code as typed ("abcd-…") would silently give another key: only the canonical form is hashed.
   if (!is_canonical_code(code)) return fail(error::invalid_encoding, "code");
-  bytes msg;
-  msg.reserve(std::size_t{2} * 2 + sid.size() + code.size());
-  append_lp(msg, sid);
-  append_lp(msg, as_bytes(code));
+  transcript t;
+  t.reserve(std::size_t{2} * 2 + sid.size() + code.size());
+  t.lp(sid).lp(code);
+  bytes msg = std::move(t).take();
   trustee_key k{challenge("trustee-key", msg), point{}};
   sodium_memzero(msg.data(), msg.size());  // it holds the code
   if (k.x.is_zero()) return fail(error::invalid_scalar, "code");

@@ -21,36 +21,16 @@ constexpr std::size_t max_input_size = 65535;
 // §3.2.1: DeriveKeyPair tries counters 0 … 255.
 constexpr unsigned derive_attempts = 256;
 
-// Hash inputs are built in a buffer reserved at its final size rather than with transcript: GCC 12
-// at -O3 reports a false -Wstringop-overflow for transcript's push_back following an insert into
-// a vector it has just allocated (as trustee.cpp and decryption.cpp note).
-void append(bytes& out, byte_view b) { out.insert(out.end(), b.begin(), b.end()); }
-void append(bytes& out, std::string_view s) { append(out, as_bytes(s)); }
-void append_u16(bytes& out, std::size_t n) {
-  out.push_back(static_cast<byte>(n >> 8));
-  out.push_back(static_cast<byte>(n));
-}
-// lp(x) = I2OSP(len(x), 2) ‖ x; callers keep x under 65,536 bytes.
-void append_lp(bytes& out, byte_view b) {
-  append_u16(out, b.size());
-  append(out, b);
-}
-
 bytes concat(std::string_view prefix, byte_view rest) {
-  bytes out;
-  out.reserve(prefix.size() + rest.size());
-  append(out, prefix);
-  append(out, rest);
-  return out;
+  transcript t;
+  t.raw(prefix).raw(rest);
+  return std::move(t).take();
 }
 
 bytes context_string_of(mode m) {
-  bytes out;
-  out.reserve(7 + 1 + 20);
-  append(out, "OPRFV1-");
-  out.push_back(static_cast<byte>(m));  // I2OSP(mode, 1)
-  append(out, "-ristretto255-SHA512");
-  return out;
+  transcript t;
+  t.raw("OPRFV1-").u8(static_cast<std::uint8_t>(m)).raw("-ristretto255-SHA512");  // I2OSP(mode, 1) in the middle
+  return std::move(t).take();
 }
 
 std::string indexed(const char* name, std::size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
@@ -73,24 +53,15 @@ result<std::vector<scalar>> composite_weights(const suite& s, const point& B, st
                                               std::span<const point> D) {
   if (C.empty() || C.size() != D.size() || C.size() > 65536) return fail(error::invalid_encoding, "batch");
   const bytes seed_dst = concat("Seed-", s.context_string());
-  bytes seed_transcript;
-  seed_transcript.reserve(2 + point::size + 2 + seed_dst.size());
-  append_lp(seed_transcript, B.bytes());
-  append_lp(seed_transcript, seed_dst);
-  const byte_array<64> seed = sha512(seed_transcript);
+  const byte_array<64> seed = sha512(transcript{}.lp(B.bytes()).lp(seed_dst).view());
 
   std::vector<scalar> d;
   d.reserve(C.size());
-  bytes composite;
-  composite.reserve(2 + seed.size() + 2 + 2 * (2 + point::size) + 9);
   for (std::size_t i = 0; i < C.size(); ++i) {
-    composite.clear();
-    append_lp(composite, seed);
-    append_u16(composite, i);
-    append_lp(composite, C[i].bytes());
-    append_lp(composite, D[i].bytes());
-    append(composite, "Composite");
-    d.push_back(s.hash_to_scalar(composite));
+    transcript composite;
+    composite.reserve(2 + seed.size() + 2 + 2 * (2 + point::size) + 9);
+    composite.lp(seed).u16(static_cast<std::uint16_t>(i)).lp(C[i].bytes()).lp(D[i].bytes()).raw("Composite");
+    d.push_back(s.hash_to_scalar(composite.view()));
   }
   return d;
 }
@@ -191,12 +162,10 @@ result<evaluation> suite::blind_evaluate_with(const key_pair& key, std::span<con
 
 // §3.3.1 Finalize: hashInput = lp(input) ‖ lp(SerializeElement(N)) ‖ "Finalize".
 byte_array<64> suite::finalize_hash(byte_view input, const point& element) const {
-  bytes h;
+  transcript h;
   h.reserve(2 + input.size() + 2 + point::size + 8);
-  append_lp(h, input);
-  append_lp(h, element.bytes());
-  append(h, "Finalize");
-  return sha512(h);
+  h.lp(input).lp(element.bytes()).raw("Finalize");
+  return sha512(h.view());
 }
 
 result<byte_array<64>> suite::finalize(byte_view input, const scalar& blind, const point& evaluated) const {
@@ -269,15 +238,10 @@ result<suite::composites> suite::compute_composites_fast(const scalar& k, const 
 
 // §2.2.1: c = HashToScalar(lp(Bm) ‖ lp(M) ‖ lp(Z) ‖ lp(t2) ‖ lp(t3) ‖ "Challenge").
 scalar suite::challenge(const point& B, const composites& mz, const point& t2, const point& t3) const {
-  bytes t;
+  transcript t;
   t.reserve(5 * (2 + point::size) + 9);
-  append_lp(t, B.bytes());
-  append_lp(t, mz.m.bytes());
-  append_lp(t, mz.z.bytes());
-  append_lp(t, t2.bytes());
-  append_lp(t, t3.bytes());
-  append(t, "Challenge");
-  return hash_to_scalar(t);
+  t.lp(B.bytes()).lp(mz.m.bytes()).lp(mz.z.bytes()).lp(t2.bytes()).lp(t3.bytes()).raw("Challenge");
+  return hash_to_scalar(t.view());
 }
 
 // §2.2.1 GenerateProof: t2 = r·A, t3 = r·M, c as above, s = r − c·k. A zero r would make
