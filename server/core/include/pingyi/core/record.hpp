@@ -11,6 +11,7 @@
 
 #include "pingyi/core/error.hpp"
 #include "pingyi/core/rules.hpp"
+#include "pingyi/crypto/ballot.hpp"
 #include "pingyi/crypto/bytes.hpp"
 #include "pingyi/crypto/chain.hpp"
 #include "pingyi/crypto/ed25519.hpp"
@@ -119,18 +120,10 @@ struct token_body {
   friend bool operator==(const token_body&, const token_body&) = default;
 };
 
-struct ballot_selection {
-  crypto::ciphertext ct;  // alpha, beta: neither the identity
-  crypto::range_proof proof;
-  friend bool operator==(const ballot_selection&, const ballot_selection&) = default;
-};
-
-struct ballot_contest {
-  std::string id;
-  std::vector<ballot_selection> selections;
-  crypto::range_proof limit_proof;
-  friend bool operator==(const ballot_contest&, const ballot_contest&) = default;
-};
+// A ballot's contests as the tablet casts them (crypto/ballot.hpp): per option the ciphertext
+// (α, β: neither the identity) with its 0/1 proof, and the contest's limit proof.
+using ballot_selection = crypto::selection;
+using ballot_contest = crypto::contest_ballot;
 
 struct ballot_body {
   std::uint32_t round = 0;
