@@ -18,7 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "pingyi/core/record.hpp"
 #include "pingyi/core/rules.hpp"
+#include "pingyi/core/session_state.hpp"
 #include "pingyi/crypto/ballot.hpp"
 #include "pingyi/crypto/chain.hpp"
 #include "pingyi/crypto/crockford.hpp"
@@ -94,6 +96,18 @@ class chain_writer {
     line["type"] = type;
     for (auto& [k, v] : body.items()) line[k] = v;
     std::string text = line.dump();
+    // Built from crypto/ by hand, so it is a second implementation of the chain: core's codec
+    // must write the same bytes and apply must accept every record, or no vectors are written.
+    auto decoded = pingyi::core::decode(text);
+    if (!decoded || pingyi::core::encode(*decoded) != text) {
+      std::fprintf(stderr, "pingyi-vectors: record %zu does not round-trip through core's codec\n", lines_.size());
+      std::exit(2);
+    }
+    if (auto st = pingyi::core::apply(state_, *decoded, line_hash(text)); !st) {
+      std::fprintf(stderr, "pingyi-vectors: apply refuses record %zu: %s\n", lines_.size(),
+                   pingyi::core::describe(st.error()).c_str());
+      std::exit(2);
+    }
     prev_ = line_hash(text);
     lines_.push_back(text);
     return text;
@@ -112,6 +126,7 @@ class chain_writer {
   }
   std::vector<std::string> lines_;
   chain_hash prev_ = genesis_prev;
+  pingyi::core::session_state state_;
 };
 
 struct member {
