@@ -2,11 +2,11 @@
 // engine and the state machine report a bad proof or point the same way.
 #pragma once
 
-#include "pingyi/core/error.hpp"
-#include "pingyi/crypto/result.hpp"
-
 #include <string>
 #include <string_view>
+
+#include "pingyi/core/error.hpp"
+#include "pingyi/crypto/result.hpp"
 
 namespace pingyi::core {
 
