@@ -4,9 +4,7 @@
 // reopens the store and checks that every reported record is there with its exact bytes, that
 // the chains are contiguous from 0 and linked by their hashes, and that nothing once stored was
 // lost. The next child resumes from where the chains end.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,11 +15,11 @@
 #include <iostream>
 #include <random>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "../unit/store/temp_directory.hpp"
+#include "crash_child.hpp"
 #include "pingyi/crypto/init.hpp"
 #include "pingyi/store/chain_store.hpp"
 #include "store_crash_record.hpp"
@@ -29,74 +27,20 @@
 namespace pingyi::store {
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using clock_type = pingyi::test::crash_child::clock_type;
 using test::crash_sessions;
 
-struct child_run {
-  pid_t pid = -1;
-  int out = -1;  // the read end of the child's stdout
-  std::string pending;
-  bool ready = false;
-  bool eof = false;
-  std::array<std::vector<std::uint64_t>, crash_sessions> reported;
-};
-
-child_run start_child(const std::filesystem::path& db) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    ::dup2(fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC on the copy
-    const std::string path = db.string();
-    char* const argv[] = {const_cast<char*>(PINGYI_STORE_CRASH_CHILD), const_cast<char*>(path.c_str()), nullptr};
-    ::execv(PINGYI_STORE_CRASH_CHILD, argv);
-    std::_Exit(127);
+// "<k> <seq>": record seq of session k, committed.
+void parse_report(const std::string& line, std::array<std::vector<std::uint64_t>, crash_sessions>& reported) {
+  std::istringstream in(line);
+  int k = -1;
+  std::uint64_t seq = 0;
+  in >> k >> seq;
+  if (!in || k < 0 || k >= crash_sessions) {
+    ADD_FAILURE() << "unexpected report: " << line;
+    return;
   }
-  ::close(fds[1]);
-  child_run run;
-  run.pid = pid;
-  run.out = fds[0];
-  return run;
-}
-
-// Reads what the child reported until `deadline` (or EOF, or, with until_ready, the child's
-// "ready"), parsing "ready" and "<k> <seq>".
-void read_reports(child_run& run, clock_type::time_point deadline, bool until_ready = false) {
-  char buf[4096];
-  while (!run.eof && !(until_ready && run.ready)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
-    if (left <= 0) return;
-    pollfd p{run.out, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return;
-    const ssize_t n = ::read(run.out, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      run.eof = true;
-      break;
-    }
-    run.pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t nl;
-    while ((nl = run.pending.find('\n')) != std::string::npos) {
-      const std::string line = run.pending.substr(0, nl);
-      run.pending.erase(0, nl + 1);
-      if (line == "ready") {
-        run.ready = true;
-        continue;
-      }
-      std::istringstream in(line);
-      int k = -1;
-      std::uint64_t seq = 0;
-      in >> k >> seq;
-      if (!in || k < 0 || k >= crash_sessions) {
-        ADD_FAILURE() << "unexpected report: " << line;
-        continue;
-      }
-      run.reported[static_cast<std::size_t>(k)].push_back(seq);
-    }
-  }
+  reported[static_cast<std::size_t>(k)].push_back(seq);
 }
 
 TEST(StoreCrash, KeepsEveryRecordReportedDurableAcrossKills) {
@@ -118,21 +62,23 @@ TEST(StoreCrash, KeepsEveryRecordReportedDurableAcrossKills) {
 
   constexpr int runs = 25;
   for (int run_no = 0; run_no < runs; ++run_no) {
-    child_run run = start_child(db);
+    auto run = pingyi::test::crash_child::start(PINGYI_STORE_CRASH_CHILD, db);
+    std::array<std::vector<std::uint64_t>, crash_sessions> reported;
+    const auto on_report = [&reported](const std::string& line) { parse_report(line, reported); };
     // Every fifth run is killed early, before or during open and recovery; the others a random
     // 5 to 200 ms after the child is ready and appending.
     const bool early = run_no % 5 == 4;
     if (early) {
-      read_reports(run, clock_type::now() + std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 15)(rng)));
+      run.read(clock_type::now() + std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 15)(rng)), on_report);
     } else {
-      read_reports(run, clock_type::now() + std::chrono::seconds(20), true);
+      run.read(clock_type::now() + std::chrono::seconds(20), on_report, true);
       ASSERT_TRUE(run.ready) << "run " << run_no << ": the child never became ready";
       const int delay = std::uniform_int_distribution<int>(5, 200)(rng);
-      read_reports(run, clock_type::now() + std::chrono::milliseconds(delay));
+      run.read(clock_type::now() + std::chrono::milliseconds(delay), on_report);
       ++kills_while_appending;
     }
     ASSERT_EQ(::kill(run.pid, SIGKILL), 0);
-    read_reports(run, clock_type::now() + std::chrono::seconds(10));  // what was in the pipe counts too
+    run.read(clock_type::now() + std::chrono::seconds(10), on_report);  // what was in the pipe counts too
     ::close(run.out);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(run.pid, &wstatus, 0), run.pid);
@@ -146,17 +92,17 @@ TEST(StoreCrash, KeepsEveryRecordReportedDurableAcrossKills) {
     ASSERT_TRUE(sessions.ok());
     if (sessions->empty()) {
       // Killed before the sessions' creation committed: nothing may have been reported.
-      for (const auto& r : run.reported) ASSERT_TRUE(r.empty()) << "run " << run_no;
+      for (const auto& r : reported) ASSERT_TRUE(r.empty()) << "run " << run_no;
       continue;
     }
     ASSERT_EQ(sessions->size(), static_cast<std::size_t>(crash_sessions));
 
     for (std::size_t k = 0; k < sids.size(); ++k) {
-      const auto& reported = run.reported[k];
-      total_reported += reported.size();
+      const auto& session_reported = reported[k];
+      total_reported += session_reported.size();
       // Callbacks come in commit order, so the reports of one session are consecutive seqs.
-      for (std::size_t i = 1; i < reported.size(); ++i) {
-        ASSERT_EQ(reported[i], reported[i - 1] + 1) << "run " << run_no << ", session " << k;
+      for (std::size_t i = 1; i < session_reported.size(); ++i) {
+        ASSERT_EQ(session_reported[i], session_reported[i - 1] + 1) << "run " << run_no << ", session " << k;
       }
       // Records verified after earlier runs must still be there, unchanged: check the last one
       // (check_chain re-hashes them all at the end), then verify every record added since.
@@ -186,8 +132,8 @@ TEST(StoreCrash, KeepsEveryRecordReportedDurableAcrossKills) {
       ASSERT_TRUE(read.ok()) << describe(read.error());
       ASSERT_FALSE(::testing::Test::HasFailure()) << "run " << run_no;
       const std::uint64_t length = expected_seq;
-      if (!reported.empty()) {
-        ASSERT_LT(reported.back(), length) << "run " << run_no << ", session " << k << ": seq " << reported.back()
+      if (!session_reported.empty()) {
+        ASSERT_LT(session_reported.back(), length) << "run " << run_no << ", session " << k << ": seq " << session_reported.back()
                                            << " was reported durable but is not stored";
       }
       verified[k] = length;
