@@ -232,7 +232,11 @@ status apply_check_in(session_state& s, const check_in_body& c) {
   if (it == s.member_index.end()) return not_found("member", "is not on the roster");
   auto& m = s.members[it->second];
   if (m.present && m.device_key == c.device_key) return bad("member", "is already checked in with this device key");
-  if (auto st = crypto::verify_checkin(c.device_key, s.id, c.member, c.sig); !st) return from_crypto(st.error());
+  if (auto st = crypto::verify_checkin(c.device_key, s.id, c.member, c.sig); !st) {
+    // Ed25519 names no field; an id too long for lp() comes back as "member".
+    const auto& f = st.error();
+    return from_crypto(crypto::fail(f.code, f.field.empty() ? "sig" : f.field));
+  }
   m.device_key = c.device_key;
   if (!m.present) {
     m.present = true;
@@ -290,6 +294,8 @@ status apply_token(session_state& s, const token_body& t) {
   if (rs.tokens.contains(t.member)) {
     return fail(error_code::already_issued, "member", std::string("already holds a token in ").append(round_name(t.round)));
   }
+  if (t.blinded.is_identity()) return fail(error_code::invalid_point, "blinded", "must not be the identity");
+  if (t.evaluated.is_identity()) return fail(error_code::invalid_point, "evaluated", "must not be the identity");
   if (auto st = crypto::verify_token_request(*m->device_key, s.id, t.round, t.blinded, t.request_sig); !st) {
     return from_crypto(crypto::fail(st.error().code, "request_sig"));
   }
