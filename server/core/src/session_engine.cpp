@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "pingyi/core/crypto_error.hpp"
+#include "pingyi/core/utf8.hpp"
 #include "pingyi/crypto/decryption.hpp"
 #include "pingyi/crypto/device.hpp"
 #include "pingyi/crypto/token.hpp"
@@ -32,54 +33,16 @@ constexpr std::string_view server_trustee_id = "server";
   return std::string(outer).append(".").append(name);
 }
 
-// nlohmann's dump throws on invalid UTF-8 (and the chain must be UTF-8, §3.6), so every string a
-// caller hands in is checked here, before a record is built from it.
-[[nodiscard]] bool is_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t extra = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    // Overlong forms, surrogates and code points above U+10FFFF.
-    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
 // The bounds the decoder enforces on ids (record.hpp): what the engine writes must decode.
 [[nodiscard]] status check_id(std::string_view s, const std::string& field) {
   if (s.empty() || s.size() > max_id_bytes) return bad_request(field, "must be 1 to 64 bytes");
-  if (!is_utf8(s)) return bad_request(field, "must be valid UTF-8");
+  if (!is_valid_utf8(s)) return bad_request(field, "must be valid UTF-8");
   return {};
 }
 
 [[nodiscard]] status check_text(std::string_view s, const std::string& field) {
   if (s.size() > max_text_bytes) return bad_request(field, "must be at most 1024 bytes");
-  if (!is_utf8(s)) return bad_request(field, "must be valid UTF-8");
+  if (!is_valid_utf8(s)) return bad_request(field, "must be valid UTF-8");
   return {};
 }
 

@@ -22,9 +22,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "pingyi/core/utf8.hpp"
 #include "schema.hpp"
 #include "sqlite_connection.hpp"
-#include "utf8.hpp"
 
 namespace pingyi::store {
 
@@ -77,7 +77,7 @@ status check_text(std::string_view what, std::string_view s, bool is_line) {
   if (is_line && s.find_first_of("\n\r") != std::string_view::npos) {
     return fail(error_code::invalid_argument, std::string(what) + " contains a line break");
   }
-  if (!detail::is_valid_utf8(s)) return fail(error_code::invalid_argument, std::string(what) + " is not UTF-8");
+  if (!core::is_valid_utf8(s)) return fail(error_code::invalid_argument, std::string(what) + " is not UTF-8");
   return {};
 }
 

@@ -1,10 +1,10 @@
 // UTF-8 validation per RFC 3629 §4 (the byte ranges of its syntax table, which exclude overlong
 // forms and surrogates by construction).
-#include "utf8.hpp"
+#include "pingyi/core/utf8.hpp"
 
 #include <cstddef>
 
-namespace pingyi::store::detail {
+namespace pingyi::core {
 
 bool is_valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -46,4 +46,4 @@ bool is_valid_utf8(std::string_view s) noexcept {
   return true;
 }
 
-}  // namespace pingyi::store::detail
+}  // namespace pingyi::core
