@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pingyi, and starts a demo session.
 #
-# Today pingyi has its cryptographic core (crypto/) and the result rules (server/core) — the
-# network server that runs a live session arrives with the next issues (session engine and
-# store, then pingyi-server over Boost.Beast). Until then this script builds everything and
+# Today pingyi has its cryptographic core (crypto/), the session engine (server/core) and the
+# durable store with replay (server/store); the network server that runs a live session,
+# pingyi-server over Boost.Beast, arrives with the next issue. Until then this script builds everything and
 # shows what exists by generating the cross-implementation vectors, which play a small
 # session's cryptography end to end: key ceremony, check-ins, tokens, ballots, joint decryption
 # and signed chain heads. It does not pretend to be a server.
@@ -21,4 +21,4 @@ echo "pingyi: built. The crypto library played a whole small session in $out"
 echo "        (key ceremony, tokens, ballots, decryption, chain heads)."
 echo
 echo "There is no server to open yet: pingyi-server, with its chair console, projector, observer"
-echo "and tablet URLs, arrives with the next issues (#3 session engine and store, #4 network server)."
+echo "and tablet URLs, arrives with the next issue (#4 network server)."
