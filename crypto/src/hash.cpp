@@ -13,6 +13,16 @@ byte_array<32> sha256(byte_view msg) noexcept {
   return out;
 }
 
+byte_array<32> hmac_sha256(byte_view key, byte_view msg) noexcept {
+  byte_array<32> out{};
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+  crypto_auth_hmacsha256_update(&st, msg.data(), msg.size());
+  crypto_auth_hmacsha256_final(&st, out.data());
+  sodium_memzero(&st, sizeof st);
+  return out;
+}
+
 byte_array<64> sha512(byte_view msg) noexcept {
   byte_array<64> out{};
   crypto_hash_sha512(out.data(), msg.data(), msg.size());

@@ -150,7 +150,7 @@ status apply_genesis(session_state& s, const genesis_body& g, const crypto::chai
   s.member_index.clear();
   s.members.reserve(g.members.size());
   for (std::size_t i = 0; i < g.members.size(); ++i) {
-    s.members.push_back(member_state{g.members[i].id, std::nullopt, false});
+    s.members.push_back(member_state{g.members[i].id, std::nullopt, 0, false});
     s.member_index.emplace(g.members[i].id, i);
   }
   return {};
@@ -227,7 +227,7 @@ status apply_round(session_state& s, const round_body& r) {
   return {};
 }
 
-status apply_check_in(session_state& s, const check_in_body& c) {
+status apply_check_in(session_state& s, const check_in_body& c, std::uint64_t seq) {
   const auto it = s.member_index.find(c.member);
   if (it == s.member_index.end()) return not_found("member", "is not on the roster");
   auto& m = s.members[it->second];
@@ -238,6 +238,7 @@ status apply_check_in(session_state& s, const check_in_body& c) {
     return from_crypto(crypto::fail(f.code, f.field.empty() ? "sig" : f.field));
   }
   m.device_key = c.device_key;
+  m.check_in_seq = seq;
   if (!m.present) {
     m.present = true;
     ++s.present;
@@ -558,7 +559,7 @@ status apply_body(session_state& s, const record& r, const crypto::chain_hash& h
         } else if constexpr (std::is_same_v<body, round_body>) {
           return apply_round(s, b);
         } else if constexpr (std::is_same_v<body, check_in_body>) {
-          return apply_check_in(s, b);
+          return apply_check_in(s, b, r.seq);
         } else if constexpr (std::is_same_v<body, check_out_body>) {
           return apply_check_out(s, b);
         } else if constexpr (std::is_same_v<body, round_opened_body>) {

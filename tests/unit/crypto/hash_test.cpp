@@ -79,6 +79,18 @@ std::vector<xmd_vector> rfc9380_k3() {
   };
 }
 
+// RFC 4231 §4.2, §4.3 and §4.7 (a key longer than the block size is hashed first).
+TEST_F(Hash, HmacSha256MatchesRfc4231) {
+  const auto key1 = from_hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b").value();
+  EXPECT_EQ(to_hex(hmac_sha256(key1, as_bytes("Hi There"))),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(to_hex(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const bytes long_key(131, 0xaa);
+  EXPECT_EQ(to_hex(hmac_sha256(long_key, as_bytes("Test Using Larger Than Block-Size Key - Hash Key First"))),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST_F(Hash, ExpandMessageXmdMatchesRfc9380VectorsForSha512) {
   const std::string dst = "QUUX-V01-CS02-with-expander-SHA512-256";
   const auto vectors = rfc9380_k3();

@@ -13,6 +13,10 @@ namespace pingyi::crypto {
 
 [[nodiscard]] byte_array<32> sha256(byte_view msg) noexcept;
 [[nodiscard]] byte_array<64> sha512(byte_view msg) noexcept;
+// HMAC-SHA-256 (RFC 2104) with a key of any length: the server hashes credentials with a key
+// from its secrets file, so that a copy of the database alone does not allow guessing printed
+// codes offline.
+[[nodiscard]] byte_array<32> hmac_sha256(byte_view key, byte_view msg) noexcept;
 
 // RFC 9380 §5.3.1 with H = SHA-512 (b_in_bytes 64, s_in_bytes 128). Fails when len_in_bytes is
 // 0 or above 255·64; a DST longer than 255 bytes is first hashed as §5.3.3 says.

@@ -42,6 +42,7 @@ using byte32_set = std::unordered_set<crypto::byte_array<32>, byte32_hash>;
 struct member_state {
   std::string id;
   std::optional<crypto::verify_key> device_key;  // from the member's latest check_in
+  std::uint64_t check_in_seq = 0;                // that check_in's seq (0: none yet)
   bool present = false;                          // checked in and not checked out since
 };
 
