@@ -1,0 +1,138 @@
+// The check of a whole chain: decode every line and verify every ballot's proofs in parallel,
+// then fold the records in order with apply. A ballot whose proofs verified in parallel is
+// applied with ballot_proofs_checked (apply still does every stateful check); one that did not is
+// applied without it, so that apply names the exact field that fails.
+//
+// The parallel check uses the session id (hash of line 0), genesis' token key, the election key
+// and the round's contests as the chain states them. They are the values apply will use: if apply
+// refuses any of those records, the fold stops there, before any ballot that depended on them.
+#include "chain_check.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include "pingyi/core/record.hpp"
+#include "pingyi/crypto/ballot.hpp"
+#include "pingyi/crypto/token.hpp"
+
+namespace pingyi::verify {
+namespace {
+
+// What the ballots of a chain are verified against, as the chain states it.
+struct ballot_context {
+  crypto::session_id session{};
+  std::optional<crypto::point> token_key;
+  std::optional<crypto::point> election_key;
+  std::map<std::uint32_t, std::vector<crypto::contest_spec>> specs;  // by round
+};
+
+ballot_context scan_context(const std::vector<std::string>& lines,
+                            const std::vector<std::optional<core::record>>& records) {
+  ballot_context c;
+  if (!lines.empty()) c.session = crypto::line_hash(lines[0]);
+  for (const auto& r : records) {
+    if (!r) continue;
+    if (const auto* g = std::get_if<core::genesis_body>(&r->body); g && !c.token_key) c.token_key = g->token_key;
+    if (const auto* e = std::get_if<core::election_key_body>(&r->body); e && !c.election_key) c.election_key = e->key;
+    if (const auto* d = std::get_if<core::round_body>(&r->body); d && !c.specs.contains(d->round)) {
+      c.specs.emplace(d->round, core::specs_of(*d));
+    }
+  }
+  return c;
+}
+
+bool ballot_verifies(const ballot_context& c, const core::ballot_body& b) {
+  const auto specs = c.specs.find(b.round);
+  if (!c.token_key || !c.election_key || specs == c.specs.end()) return false;
+  const auto t = crypto::token_point(c.session, b.round, b.vk);
+  if (!crypto::verify_token(*c.token_key, t, b.token, b.token_proof)) return false;
+  const crypto::ballot cast{b.round, b.vk, b.token, b.contests, b.sig};
+  return crypto::verify_ballot(c.session, *c.election_key, specs->second, cast).ok();
+}
+
+// Runs work(i) for i in [0, n) on `threads` threads, each taking the next index.
+template <class F>
+void parallel_for(std::size_t n, unsigned threads, F&& work) {
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i = next++; i < n; i = next++) work(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run);
+  run();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace
+
+chain_result check_chain(const std::vector<std::string>& lines, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  chain_result out;
+  out.lines = lines.size();
+
+  // Decode every line (and keep its error) and hash it, in parallel.
+  std::vector<std::optional<core::record>> records(lines.size());
+  std::vector<std::optional<core::error>> decode_errors(lines.size());
+  out.hashes.resize(lines.size());
+  parallel_for(lines.size(), threads, [&](std::size_t i) {
+    out.hashes[i] = crypto::line_hash(lines[i]);
+    auto r = core::decode(lines[i]);
+    if (r) {
+      records[i] = std::move(r).value();
+    } else {
+      decode_errors[i] = r.error();
+    }
+  });
+
+  // Every ballot's proofs, signature and token proof, in parallel.
+  const ballot_context context = scan_context(lines, records);
+  std::vector<char> verified(lines.size(), 0);
+  parallel_for(lines.size(), threads, [&](std::size_t i) {
+    if (!records[i]) return;
+    if (const auto* b = std::get_if<core::ballot_body>(&records[i]->body)) {
+      verified[i] = ballot_verifies(context, *b) ? 1 : 0;
+    }
+  });
+
+  // The fold, in order.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (decode_errors[i]) {
+      out.failure = chain_failure{i, "", *decode_errors[i]};
+      break;
+    }
+    const core::record& r = *records[i];
+    core::apply_options options;
+    options.ballot_proofs_checked = verified[i] != 0;
+    if (auto st = core::apply(out.state, r, out.hashes[i], options); !st) {
+      out.failure = chain_failure{i, std::string(core::record_type_name(r.body)), st.error()};
+      break;
+    }
+  }
+  return out;
+}
+
+core::result<std::vector<std::string>> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  std::size_t number = 1;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      return core::fail(core::error_code::bad_request, std::string("line ").append(std::to_string(number)),
+                        "is empty: a chain has one record on every line");
+    }
+    lines.emplace_back(line);
+    start = end + 1;
+    ++number;
+  }
+  return lines;
+}
+
+}  // namespace pingyi::verify

@@ -1,0 +1,42 @@
+// pingyi-verify's check of a whole chain (DESIGN.md §3.6 "A verifier MUST recompute"): the
+// same fold as the server (core's apply), with the one expensive, independent part — every
+// ballot's proofs, signature and token proof — verified first on every core.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pingyi/core/error.hpp"
+#include "pingyi/core/session_state.hpp"
+#include "pingyi/crypto/chain.hpp"
+
+namespace pingyi::verify {
+
+// The first record that does not verify: its seq, its type (when it decoded) and why.
+struct chain_failure {
+  std::uint64_t seq = 0;
+  std::string type;
+  core::error error;
+};
+
+struct chain_result {
+  core::session_state state;                // the fold up to (not including) the failure
+  std::vector<crypto::chain_hash> hashes;   // of every line read, in seq order
+  std::optional<chain_failure> failure;     // absent when every line verified
+  std::size_t lines = 0;
+};
+
+// Checks `lines` (one record each, in order, without newlines) with `threads` workers for the
+// ballots (0: as many as the machine has). The report covers every line up to the first that
+// fails; nothing after it is trusted.
+[[nodiscard]] chain_result check_chain(const std::vector<std::string>& lines, unsigned threads = 0);
+
+// Splits a JSONL file's content into lines: LF or CRLF endings, a missing final newline
+// accepted, empty lines refused (a chain has none). Fails naming the line number.
+[[nodiscard]] core::result<std::vector<std::string>> split_lines(std::string_view text);
+
+}  // namespace pingyi::verify
