@@ -227,12 +227,13 @@ status apply_round(session_state& s, const round_body& r) {
   return {};
 }
 
-status apply_check_in(session_state& s, const check_in_body& c, std::uint64_t seq) {
+status apply_check_in(session_state& s, const check_in_body& c, std::uint64_t seq, const apply_options& options) {
   const auto it = s.member_index.find(c.member);
   if (it == s.member_index.end()) return not_found("member", "is not on the roster");
   auto& m = s.members[it->second];
   if (m.present && m.device_key == c.device_key) return bad("member", "is already checked in with this device key");
-  if (auto st = crypto::verify_checkin(c.device_key, s.id, c.member, c.sig); !st) {
+  if (auto st = options.signatures_checked ? crypto::status{} : crypto::verify_checkin(c.device_key, s.id, c.member, c.sig);
+      !st) {
     // Ed25519 names no field; an id too long for lp() comes back as "member".
     const auto& f = st.error();
     return from_crypto(crypto::fail(f.code, f.field.empty() ? "sig" : f.field));
@@ -285,7 +286,7 @@ status apply_round_opened(session_state& s, const round_opened_body& o) {
 
 // ---- tokens and ballots --------------------------------------------------------------------
 
-status apply_token(session_state& s, const token_body& t) {
+status apply_token(session_state& s, const token_body& t, const apply_options& options) {
   auto r = open_round_named(s, t.round);
   if (!r) return r.error();
   round_state& rs = **r;
@@ -297,14 +298,16 @@ status apply_token(session_state& s, const token_body& t) {
   }
   if (t.blinded.is_identity()) return fail(error_code::invalid_point, "blinded", "must not be the identity");
   if (t.evaluated.is_identity()) return fail(error_code::invalid_point, "evaluated", "must not be the identity");
-  if (auto st = crypto::verify_token_request(*m->device_key, s.id, t.round, t.blinded, t.request_sig); !st) {
-    return from_crypto(crypto::fail(st.error().code, "request_sig"));
-  }
-  const crypto::point blinded[1] = {t.blinded};
-  const crypto::point evaluated[1] = {t.evaluated};
-  if (auto st = token_suite().verify_proof(crypto::point::generator(), s.genesis->token_key, blinded, evaluated, t.proof);
-      !st) {
-    return from_crypto(crypto::fail(st.error().code, "proof"));
+  if (!options.signatures_checked) {
+    if (auto st = crypto::verify_token_request(*m->device_key, s.id, t.round, t.blinded, t.request_sig); !st) {
+      return from_crypto(crypto::fail(st.error().code, "request_sig"));
+    }
+    const crypto::point blinded[1] = {t.blinded};
+    const crypto::point evaluated[1] = {t.evaluated};
+    if (auto st = token_suite().verify_proof(crypto::point::generator(), s.genesis->token_key, blinded, evaluated, t.proof);
+        !st) {
+      return from_crypto(crypto::fail(st.error().code, "proof"));
+    }
   }
   rs.tokens.emplace(t.member, issued_token{*m->device_key, t.blinded, t.evaluated, t.proof});
   return {};
@@ -371,7 +374,8 @@ status apply_ballot(session_state& s, const ballot_body& b, std::uint64_t seq, c
 
 // ---- closing, decryption, result -----------------------------------------------------------
 
-status apply_round_closed(session_state& s, const round_closed_body& c, const crypto::chain_hash& hash) {
+status apply_round_closed(session_state& s, const round_closed_body& c, const crypto::chain_hash& hash,
+                          const apply_options& options) {
   auto r = open_round_named(s, c.round);
   if (!r) return r.error();
   round_state& rs = **r;
@@ -392,6 +396,7 @@ status apply_round_closed(session_state& s, const round_closed_body& c, const cr
     if (t == rs.tokens.end()) {
       return forbidden(std::string(at).append(".member"), std::string("holds no token in ").append(round_name(c.round)));
     }
+    if (options.signatures_checked) continue;
     if (auto st = crypto::verify_voted(t->second.device_key, s.id, c.round, d.sig); !st) {
       return from_crypto(crypto::fail(st.error().code, std::string(at).append(".sig")));
     }
@@ -559,17 +564,17 @@ status apply_body(session_state& s, const record& r, const crypto::chain_hash& h
         } else if constexpr (std::is_same_v<body, round_body>) {
           return apply_round(s, b);
         } else if constexpr (std::is_same_v<body, check_in_body>) {
-          return apply_check_in(s, b, r.seq);
+          return apply_check_in(s, b, r.seq, options);
         } else if constexpr (std::is_same_v<body, check_out_body>) {
           return apply_check_out(s, b);
         } else if constexpr (std::is_same_v<body, round_opened_body>) {
           return apply_round_opened(s, b);
         } else if constexpr (std::is_same_v<body, token_body>) {
-          return apply_token(s, b);
+          return apply_token(s, b, options);
         } else if constexpr (std::is_same_v<body, ballot_body>) {
           return apply_ballot(s, b, r.seq, hash, options);
         } else if constexpr (std::is_same_v<body, round_closed_body>) {
-          return apply_round_closed(s, b, hash);
+          return apply_round_closed(s, b, hash, options);
         } else if constexpr (std::is_same_v<body, decryption_body>) {
           return apply_decryption(s, b);
         } else if constexpr (std::is_same_v<body, result_body>) {

@@ -1,6 +1,6 @@
 // pingyi-verify's check of a whole chain (DESIGN.md §3.6 "A verifier MUST recompute"): the
-// same fold as the server (core's apply), with the one expensive, independent part — every
-// ballot's proofs, signature and token proof — verified first on every core.
+// same fold as the server (core's apply), with the expensive, independent part — every proof and
+// signature — verified first on every core.
 #pragma once
 
 #include <cstddef>
@@ -31,7 +31,7 @@ struct chain_result {
 };
 
 // Checks `lines` (one record each, in order, without newlines) with `threads` workers for the
-// ballots (0: as many as the machine has). The report covers every line up to the first that
+// proofs and signatures (0: as many as the machine has). The report covers every line up to the first that
 // fails; nothing after it is trusted.
 [[nodiscard]] chain_result check_chain(const std::vector<std::string>& lines, unsigned threads = 0);
 

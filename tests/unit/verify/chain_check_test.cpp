@@ -232,6 +232,49 @@ TEST_F(Tamper, SecondTokenForOneMember) {
 }
 
 // The server holds skT and could mint tokens without token records: ballots ≤ tokens stops it.
+// The parallel pre-check must use the key apply uses: after a device reset, the new one for a
+// token request; for a declaration, the one that signed the member's token request.
+TEST_F(Tamper, TokenRequestSignedWithTheKeyADeviceResetReplaced) {
+  const auto old_device = devices_.at("m01");
+  const auto new_device = crypto::signing_key::generate(rng_);
+  keep(*must(engine_->check_in("m01", new_device.public_key(), crypto::sign_checkin(new_device, sid(), "m01"))));
+  keep(must(engine_->open_round(1)));
+  const auto ske = crypto::signing_key::generate(rng_);
+  const auto request = must(crypto::blind_token(sid(), 1, ske.public_key(), rng_));
+  const auto evaluation = crypto::issue_token(keys_.token, request.element, rng_);
+  expect_refused_last(next_line(core::token_body{1, "m01", request.element,
+                                                 crypto::sign_token_request(old_device, sid(), 1, request.element),
+                                                 evaluation.elements[0], evaluation.dleq}),
+                      error_code::invalid_signature, "request_sig");
+}
+
+TEST_F(Tamper, DeclarationSignedWithAKeyFromALaterReset) {
+  keep(must(engine_->open_round(1)));
+  const auto v = token_for(1, "m01");
+  vote(1, v, 0);
+  const auto token_device = devices_.at("m01");
+  const auto new_device = crypto::signing_key::generate(rng_);
+  keep(*must(engine_->check_in("m01", new_device.public_key(), crypto::sign_checkin(new_device, sid(), "m01"))));
+  const auto& r = engine_->state().rounds[0];
+  const core::round_closed_body closed{1,
+                                       engine_->state().present,
+                                       1,
+                                       1,
+                                       {core::declaration{"m01", crypto::sign_voted(new_device, sid(), 1)}},
+                                       {core::contest_sums{"d1", r.sums[0]}}};
+  expect_refused_last(next_line(closed), error_code::invalid_signature, "voted[0].sig");
+  // Signed with the key of the token request, the same declaration is accepted.
+  ASSERT_TRUE(must(engine_->accept_declaration("m01", 1, crypto::sign_voted(token_device, sid(), 1))));
+  keep(must(engine_->close_round(1)));
+  EXPECT_FALSE(check_chain(lines_, 2).failure.has_value());
+}
+
+TEST_F(Tamper, CheckInSignedForAnotherMember) {
+  const auto device = crypto::signing_key::generate(rng_);
+  expect_refused_last(next_line(core::check_in_body{"m05", device.public_key(), crypto::sign_checkin(device, sid(), "m04")}),
+                      error_code::invalid_signature, "sig");
+}
+
 TEST_F(Tamper, BallotWithAMintedTokenBeyondTheTokensIssued) {
   (void)open_and_vote();
   const auto ske = crypto::signing_key::generate(rng_);

@@ -139,6 +139,12 @@ struct apply_options {
   // session's strand: apply then skips those (the expensive part) and checks the rest. Replay
   // and the verifier never set it.
   bool ballot_proofs_checked = false;
+  // Set only by a verifier that has already checked, in parallel, this record's Ed25519
+  // signatures and VOPRF proof with the keys the chain before it implies: a check_in's sig by
+  // its own device_key, a token's request_sig by the member's latest check-in key and its proof
+  // by genesis' token_key, each declaration of a round_closed by the key that signed that
+  // member's token request. apply then skips exactly those and checks the rest.
+  bool signatures_checked = false;
 };
 
 // Checks `r` (whose line hashes to `line_hash`) against every rule of §3.6 and, only if all
