@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pingyi, and starts a demo session.
 #
-# Today pingyi has its cryptographic core (crypto/), the session engine (server/core) and the
-# durable store with replay (server/store); the network server that runs a live session,
-# pingyi-server over Boost.Beast, arrives with the next issue. Until then this script builds everything and
-# shows what exists by generating the cross-implementation vectors, which play a small
-# session's cryptography end to end: key ceremony, check-ins, tokens, ballots, joint decryption
-# and signed chain heads. It does not pretend to be a server.
+# Runs pingyi-server in the foreground (Ctrl-C stops it cleanly) with --demo: at first start it
+# creates, through the same API the secretariat uses, a 述职评议 session of a county standing
+# committee (15 members, scrutineers m03 and m07, three rounds: an evaluation of six departments,
+# a motion and a selection) and prints the URLs to open — chair console (with the chair code),
+# projector, observer, secretariat and one tablet link per member. Later starts reuse the session.
+#   ./deploy/demo.sh           start (or resume) the demo
+#   ./deploy/demo.sh --fresh   delete the demo's database, secrets and demo.json, then start afresh
+# Everything lives in ./pingyi-data (mode 0700); the admin token is printed once, at its creation,
+# and kept in ./pingyi-data/admin-token. PINGYI_LISTEN=0.0.0.0:8080 lets tablets on the room's
+# network in (the default, 127.0.0.1:8080, serves this machine only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+server_args=(--demo --data-dir ./pingyi-data --listen "${PINGYI_LISTEN:-127.0.0.1:8080}")
+case "${1:-}" in
+  "") ;;
+  --fresh) server_args+=(--demo-fresh) ;;
+  *) echo "usage: $0 [--fresh]" >&2; exit 2 ;;
+esac
+
 ./deploy/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)"
+cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target pingyi-server
 
-out=$(mktemp -d)/pingyi-v1.json
-./build/release/server/tools/pingyi-vectors --out "$out"
+# The web client, once client-web exists; until then the server answers / with a placeholder.
+if [ -f client-web/package.json ]; then
+  (cd client-web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+fi
+
 echo
-echo "pingyi: built. The crypto library played a whole small session in $out"
-echo "        (key ceremony, tokens, ballots, decryption, chain heads)."
-echo
-echo "There is no server to open yet: pingyi-server, with its chair console, projector, observer"
-echo "and tablet URLs, arrives with the next issue (#4 network server)."
+exec ./build/release/server/app/pingyi-server "${server_args[@]}"
