@@ -2,6 +2,8 @@
 // decode checks a line field by field and names the first field that is wrong.
 #include "pingyi/core/record.hpp"
 
+#include "pingyi/core/strict_json.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -11,7 +13,6 @@
 #include <new>
 #include <span>
 #include <string>
-#include <unordered_set>
 #include <utility>
 
 namespace pingyi::core {
@@ -603,38 +604,6 @@ int number_at(std::string_view s, std::size_t from, std::size_t n) {
   return v;
 }
 
-// Nesting deeper than any record needs is refused while parsing, and so are duplicate keys,
-// which nlohmann would otherwise resolve silently (the last one winning).
-struct parse_guard {
-  std::size_t depth = 0;
-  std::vector<std::unordered_set<std::string>> keys;
-
-  bool operator()(int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (++depth > max_json_depth) bad("", "is nested too deeply");
-        if (event == json::parse_event_t::object_start) keys.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        --depth;
-        keys.pop_back();
-        break;
-      case json::parse_event_t::array_end:
-        --depth;
-        break;
-      case json::parse_event_t::key: {
-        const auto& k = parsed.get_ref<const std::string&>();
-        if (!keys.back().insert(k).second) bad(k, "appears twice in one object");
-        break;
-      }
-      case json::parse_event_t::value:
-        break;
-    }
-    return true;
-  }
-};
-
 }  // namespace
 
 std::string_view record_type_name(const record_body& b) noexcept { return type_names[b.index()]; }
@@ -673,13 +642,9 @@ result<record> decode(std::string_view line) {
     return fail(error_code::payload_too_large, "", "a record line must be at most 16 MiB");
   }
   try {
-    parse_guard guard;
-    json j;
-    try {
-      j = json::parse(line.begin(), line.end(), std::ref(guard));
-    } catch (const json::exception& e) {
-      return fail(error_code::bad_request, "", std::string("not valid JSON: ").append(e.what()));
-    }
+    auto parsed = parse_strict_json(line, max_json_depth);
+    if (!parsed) return parsed.error();
+    json j = std::move(parsed).value();
     if (!j.is_object()) return fail(error_code::bad_request, "", "a record must be a JSON object");
 
     // The envelope comes first, in this order (§3.6).

@@ -7,10 +7,10 @@
 #include <array>
 #include <functional>
 #include <initializer_list>
-#include <unordered_set>
 #include <utility>
 
 #include "pingyi/core/rules.hpp"
+#include "pingyi/core/strict_json.hpp"
 #include "pingyi/crypto/crockford.hpp"
 #include "pingyi/crypto/range_proof.hpp"
 #include "pingyi/crypto/scalar.hpp"
@@ -41,38 +41,6 @@ std::string at(std::string_view path, std::string_view key) {
 std::string indexed(std::string_view path, std::size_t i) {
   return std::string(path).append("[").append(std::to_string(i)).append("]");
 }
-
-// Nesting and duplicate keys are refused while parsing: nlohmann would otherwise keep the last
-// of two equal keys silently.
-struct parse_guard {
-  std::size_t depth = 0;
-  std::vector<std::unordered_set<std::string>> keys;
-
-  bool operator()(int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (++depth > max_depth) bad("", "the JSON is nested too deeply");
-        if (event == json::parse_event_t::object_start) keys.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        --depth;
-        keys.pop_back();
-        break;
-      case json::parse_event_t::array_end:
-        --depth;
-        break;
-      case json::parse_event_t::key: {
-        const auto& k = parsed.get_ref<const std::string&>();
-        if (!keys.back().insert(k).second) bad(k, "appears twice in one object");
-        break;
-      }
-      case json::parse_event_t::value:
-        break;
-    }
-    return true;
-  }
-};
 
 // ---- objects and fields ---------------------------------------------------------------------
 
@@ -371,14 +339,7 @@ core::result<json> parse(std::string_view text) {
   if (text.size() > max_message_bytes) {
     return core::fail(error_code::payload_too_large, "", "a request must be at most 1 MiB");
   }
-  return decoding<json>([&] {
-    parse_guard guard;
-    try {
-      return json::parse(text.begin(), text.end(), std::ref(guard));
-    } catch (const json::parse_error& e) {
-      bad("", std::string("not valid JSON: ").append(e.what()));
-    }
-  });
+  return core::parse_strict_json(text, max_depth);
 }
 
 std::optional<crypto::session_id> parse_session_id(std::string_view hex) {
