@@ -1,6 +1,7 @@
 // The admin token file (see admin_token.hpp). Created the way the secrets file is
 // (store/secrets_file.cpp): private from its first byte, durable before it is shown.
 #include "admin_token.hpp"
+#include "data_dir.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -93,17 +94,6 @@ std::optional<admin_token> read_token(const fs::path& file, std::string& error) 
     return std::nullopt;
   }
   return admin_token{std::move(content), false};
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 // O_EXCL: two servers starting at once on one data directory cannot both make a token; the

@@ -2,6 +2,7 @@
 #include "data_dir.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -47,6 +48,17 @@ bool wipe_demo_state(const data_dir& dir, std::string& error) {
       error = "cannot delete " + file.string() + ": " + ec.message();
       return false;
     }
+  }
+  return true;
+}
+
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
   }
   return true;
 }

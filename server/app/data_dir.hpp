@@ -24,4 +24,8 @@ struct data_dir {
 // file; keeps the admin token. The caller has made sure no server has the database open.
 [[nodiscard]] bool wipe_demo_state(const data_dir& dir, std::string& error);
 
+// Writes all of `text` to `fd`, retrying short writes and EINTR; false on any other failure.
+// (The admin token and the demo file are written with it, each then fsync'ed by its caller.)
+[[nodiscard]] bool write_all(int fd, const std::string& text);
+
 }  // namespace pingyi::app

@@ -1,6 +1,7 @@
 // The demo session (see demo_session.hpp): its content, its creation through the protocol, and
 // demo.json.
 #include "demo_session.hpp"
+#include "data_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -142,17 +143,6 @@ std::string describe_error_reply(const net::http_response& response) {
 const json* string_field(const json& j, const char* key) {
   const auto it = j.find(key);
   return it != j.end() && it->is_string() ? &*it : nullptr;
-}
-
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace

@@ -286,7 +286,7 @@ int run(const app::server_config& config) {
                config.worker_threads);
   std::cout << "listening on " << url << std::endl;
   if (config.static_dir.empty()) {
-    std::cout << "no web client: client-web is not built (the server answers / with a placeholder page)" << std::endl;
+    std::cout << "no web client: client-web is not built (the server answers / with a page saying so)" << std::endl;
   }
 
   int exit_code = 0;

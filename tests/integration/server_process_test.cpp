@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "../unit/store/temp_directory.hpp"
 #include "test_client.hpp"
 
 extern char** environ;
@@ -49,27 +50,7 @@ bool is_hex64(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// A fresh directory, removed with its content afterwards.
-class temp_directory {
- public:
-  temp_directory() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        (fs::path(base != nullptr && *base != '\0' ? base : "/tmp") / "pingyi-server-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_directory(const temp_directory&) = delete;
-  temp_directory& operator=(const temp_directory&) = delete;
-  ~temp_directory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const noexcept { return path_; }
-
- private:
-  fs::path path_;
-};
+using pingyi::store::test::temp_directory;
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

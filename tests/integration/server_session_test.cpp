@@ -44,6 +44,7 @@
 #include "pingyi/crypto/init.hpp"
 #include "pingyi/crypto/token.hpp"
 #include "pingyi/crypto/trustee.hpp"
+#include "../unit/store/temp_directory.hpp"
 #include "test_client.hpp"
 
 extern char** environ;
@@ -66,26 +67,7 @@ std::string cat(std::initializer_list<std::string_view> parts) {
   return s;
 }
 
-class temp_directory {
- public:
-  temp_directory() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        (fs::path(base != nullptr && *base != '\0' ? base : "/tmp") / "pingyi-session-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  temp_directory(const temp_directory&) = delete;
-  temp_directory& operator=(const temp_directory&) = delete;
-  ~temp_directory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const noexcept { return path_; }
-
- private:
-  fs::path path_;
-};
+using pingyi::store::test::temp_directory;
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
