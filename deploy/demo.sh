@@ -25,7 +25,7 @@ esac
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target pingyi-server
 
-# The web client, once client-web exists; until then the server answers / with a placeholder.
+# The web client, once client-web exists; until then the server answers / with a page saying it is not built.
 if [ -f client-web/package.json ]; then
   (cd client-web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 fi
