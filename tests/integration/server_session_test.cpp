@@ -44,6 +44,7 @@
 #include "pingyi/crypto/init.hpp"
 #include "pingyi/crypto/token.hpp"
 #include "pingyi/crypto/trustee.hpp"
+#include "../support/client_json.hpp"
 #include "../unit/store/temp_directory.hpp"
 #include "test_client.hpp"
 
@@ -53,6 +54,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
+using pingyi::test::ballot_json;
+using pingyi::test::contest_json;
+using pingyi::test::proof_json;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 namespace crypto = pingyi::crypto;
@@ -153,63 +157,6 @@ class server_process {
   std::string output_;
   fs::path stderr_file_;
 };
-
-// ---- JSON of the client side's crypto ----------------------------------------------------------
-
-json scalars_json(const std::vector<crypto::scalar>& v) {
-  json a = json::array();
-  for (const auto& s : v) a.push_back(s.hex());
-  return a;
-}
-
-json proof_json(const crypto::proof& p) {
-  json j = json::object();
-  j["c"] = p.c.hex();
-  j["s"] = p.s.hex();
-  return j;
-}
-
-json ballot_json(const crypto::ballot& b) {
-  json j = json::object();
-  j["round"] = b.round;
-  j["vk"] = b.vk.hex();
-  j["token"] = b.token.hex();
-  json contests = json::array();
-  for (const auto& c : b.contests) {
-    json contest = json::object();
-    contest["id"] = c.id;
-    json selections = json::array();
-    for (const auto& s : c.selections) {
-      json sel = json::object();
-      sel["alpha"] = s.ct.alpha.hex();
-      sel["beta"] = s.ct.beta.hex();
-      json proof = json::object();
-      proof["c"] = scalars_json(s.proof.c);
-      proof["s"] = scalars_json(s.proof.s);
-      sel["proof"] = std::move(proof);
-      selections.push_back(std::move(sel));
-    }
-    contest["selections"] = std::move(selections);
-    json limit = json::object();
-    limit["c"] = scalars_json(c.limit_proof.c);
-    limit["s"] = scalars_json(c.limit_proof.s);
-    contest["limit_proof"] = std::move(limit);
-    contests.push_back(std::move(contest));
-  }
-  j["contests"] = std::move(contests);
-  j["sig"] = b.sig.hex();
-  return j;
-}
-
-json contest_json(const char* id, const char* title, std::vector<std::string> options, int min, int max) {
-  json c = json::object();
-  c["id"] = id;
-  c["title"] = title;
-  c["options"] = std::move(options);
-  c["min"] = min;
-  c["max"] = max;
-  return c;
-}
 
 const std::vector<std::string> member_ids = {"m01", "m02", "m03", "m04", "m05"};
 

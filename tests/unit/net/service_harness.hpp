@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../store/temp_directory.hpp"
+#include "../../support/client_json.hpp"
 #include "pingyi/core/record.hpp"
 #include "pingyi/core/session_state.hpp"
 #include "pingyi/crypto/ballot.hpp"
@@ -40,6 +41,10 @@
 #include "pingyi/store/chain_store.hpp"
 
 namespace pingyi::net::test {
+
+using pingyi::test::ballot_json;
+using pingyi::test::contest_json;
+using pingyi::test::proof_json;
 
 using json = nlohmann::ordered_json;
 using namespace std::chrono_literals;
@@ -171,61 +176,6 @@ inline std::string error_code_of(const json& reply) {
 }
 
 // ---- the client side's crypto as JSON ----------------------------------------------------------
-
-inline json scalars_json(const std::vector<crypto::scalar>& v) {
-  json a = json::array();
-  for (const auto& s : v) a.push_back(s.hex());
-  return a;
-}
-
-inline json proof_json(const crypto::proof& p) {
-  json j = json::object();
-  j["c"] = p.c.hex();
-  j["s"] = p.s.hex();
-  return j;
-}
-
-inline json ballot_json(const crypto::ballot& b) {
-  json j = json::object();
-  j["round"] = b.round;
-  j["vk"] = b.vk.hex();
-  j["token"] = b.token.hex();
-  json contests = json::array();
-  for (const auto& c : b.contests) {
-    json contest = json::object();
-    contest["id"] = c.id;
-    json selections = json::array();
-    for (const auto& s : c.selections) {
-      json sel = json::object();
-      sel["alpha"] = s.ct.alpha.hex();
-      sel["beta"] = s.ct.beta.hex();
-      json proof = json::object();
-      proof["c"] = scalars_json(s.proof.c);
-      proof["s"] = scalars_json(s.proof.s);
-      sel["proof"] = std::move(proof);
-      selections.push_back(std::move(sel));
-    }
-    contest["selections"] = std::move(selections);
-    json limit = json::object();
-    limit["c"] = scalars_json(c.limit_proof.c);
-    limit["s"] = scalars_json(c.limit_proof.s);
-    contest["limit_proof"] = std::move(limit);
-    contests.push_back(std::move(contest));
-  }
-  j["contests"] = std::move(contests);
-  j["sig"] = b.sig.hex();
-  return j;
-}
-
-inline json contest_json(const char* id, const char* title, std::vector<std::string> options, int min, int max) {
-  json c = json::object();
-  c["id"] = id;
-  c["title"] = title;
-  c["options"] = std::move(options);
-  c["min"] = min;
-  c["max"] = max;
-  return c;
-}
 
 inline json evaluation_round_json() {
   json r = json::object();
