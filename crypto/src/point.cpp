@@ -28,6 +28,11 @@ result<point> point::decode(byte_view b) {
   // The identity is tested by its encoding, never through is_valid_point (whose answer for it
   // changed between libsodium versions).
   if (all_zero(p.b_)) return p;
+  // RFC 9496 §4.3.1 decodes s < p only, so bit 255 of a canonical encoding is never set;
+  // libsodium 1.0.18 ignores that bit (newer versions refuse it). Without this check G with bit
+  // 255 set would decode as G, and 00…80 as an identity that is not 32 zero bytes: a trustee key
+  // or ballot point that is the identity in disguise, and a repeated α that compares unequal.
+  if ((p.b_[31] & 0x80) != 0) return fail(error::invalid_point);
   if (crypto_core_ristretto255_is_valid_point(p.b_.data()) != 1) return fail(error::invalid_point);
   return p;
 }

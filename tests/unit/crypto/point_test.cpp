@@ -94,6 +94,18 @@ TEST_F(PointTest, RejectsNonCanonicalAndInvalidEncodings) {
   }
 }
 
+TEST_F(PointTest, RejectsBit255WhateverLibsodiumSays) {
+  // libsodium 1.0.18 ignores bit 255 when decoding; RFC 9496 never sets it. G with the bit set
+  // must not decode as G, nor 00…80 as the identity (it is not the identity's encoding).
+  auto g = point::generator().bytes();
+  g[31] |= 0x80;
+  EXPECT_EQ(point::decode(g).error().code, error::invalid_point);
+  byte_array<32> disguised_identity{};
+  disguised_identity[31] = 0x80;
+  EXPECT_EQ(point::decode(disguised_identity).error().code, error::invalid_point);
+  EXPECT_EQ(point::decode_non_identity(disguised_identity).error().code, error::invalid_point);
+}
+
 TEST_F(PointTest, RejectsWrongLengthAndNonHex) {
   EXPECT_EQ(point::from_hex("00").error().code, error::invalid_encoding);
   EXPECT_EQ(point::from_hex(std::string(64, 'g')).error().code, error::invalid_encoding);
