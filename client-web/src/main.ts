@@ -4,7 +4,7 @@
 import { sodiumReady } from './crypto/sodium';
 import { getLang } from './i18n/i18n';
 import { createShell, type Shell } from './ui/layout';
-import type { MountPage } from './ui/page';
+import { leaveMessage, setLeaveGuard, type MountPage } from './ui/page';
 import { parseRoute } from './ui/router';
 import { h, replace } from './ui/dom';
 
@@ -23,9 +23,12 @@ const app = document.getElementById('app')!;
 let cleanup: (() => void) | null = null;
 let shell: Shell | null = null;
 let generation = 0;
+let currentHash = location.hash;
 
 async function show(): Promise<void> {
   const mine = ++generation;
+  currentHash = location.hash;
+  setLeaveGuard(null);
   cleanup?.();
   cleanup = null;
   shell?.destroy();
@@ -50,5 +53,13 @@ async function show(): Promise<void> {
 }
 
 document.documentElement.lang = getLang() === 'zh' ? 'zh-CN' : 'en';
-window.addEventListener('hashchange', () => void show());
+window.addEventListener('hashchange', () => {
+  const message = leaveMessage();
+  if (message !== null && !window.confirm(message)) {
+    // Stay: put the address back without another hashchange.
+    history.replaceState(null, '', currentHash || location.pathname);
+    return;
+  }
+  void show();
+});
 void show();

@@ -1,0 +1,43 @@
+// The start page's words, in both languages.
+import { defineStrings } from '../../i18n/i18n';
+
+export const t = defineStrings(
+  {
+    title: '会议列表',
+    heading: '会议',
+    intro: '选择会议，打开对应的页面。',
+    loading: '正在读取会议列表…',
+    empty: '本服务器上还没有会议。会务组可在“会务组”页面创建会议。',
+    load_failed: '无法读取会议列表：{error}',
+    retry: '重新读取',
+    committee: '{committee}',
+    date: '日期：{date}',
+    records: '链上记录：{count} 条',
+    projector: '投影',
+    observer: '监督核验',
+    chair: '主持人控制台',
+    tablet: '委员平板',
+    links_label: '“{title}”的页面',
+    secretariat: '会务组：创建和管理会议',
+    list_label: '会议列表',
+  },
+  {
+    title: 'Sessions',
+    heading: 'Sessions',
+    intro: 'Pick a session and open one of its pages.',
+    loading: 'Loading the sessions…',
+    empty: 'This server holds no session yet. The secretariat can create one on its page.',
+    load_failed: 'The sessions could not be loaded: {error}',
+    retry: 'Load again',
+    committee: '{committee}',
+    date: 'Date: {date}',
+    records: 'Records on the chain: {count}',
+    projector: 'Projector',
+    observer: 'Observer (verify)',
+    chair: 'Chair console',
+    tablet: 'Member tablet',
+    links_label: 'Pages of “{title}”',
+    secretariat: 'Secretariat: create and manage sessions',
+    list_label: 'Sessions',
+  },
+);
