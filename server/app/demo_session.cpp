@@ -323,7 +323,7 @@ void print_demo_urls(std::ostream& out, std::string_view base, const demo_sessio
       << "  secretariat  " << secretariat_url(base) << "   (admin token in " << admin_token_file.string() << ")\n"
       << "  tablets, one per member:\n";
   for (const auto& m : demo.members) {
-    out << "    " << m.id << " " << m.name << " (" << m.seat << ")  " << tablet_url(base, demo.session, m.code) << "\n";
+    out << "    " << m.id << " " << m.name << " (" << m.seat << ")  " << tablet_url(base, demo.session, m.id, m.code) << "\n";
   }
   out << std::flush;
 }

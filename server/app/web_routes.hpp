@@ -21,8 +21,10 @@ namespace pingyi::app {
 [[nodiscard]] std::string observer_url(std::string_view base, std::string_view session);
 // #/secretariat — create sessions, rosters, rounds, credential cards (asks for the admin token).
 [[nodiscard]] std::string secretariat_url(std::string_view base);
-// #/tablet?session=ID&code=CODE — a member's tablet, checking in with the printed code (the
-// link a credential card's QR code holds). Without code, the tablet asks for it.
-[[nodiscard]] std::string tablet_url(std::string_view base, std::string_view session, std::string_view code);
+// #/tablet?session=ID&member=MEMBER&code=CODE — a member's tablet, checking in with the printed
+// code (the link a credential card's QR code holds; the check-in signature covers the member id,
+// which the code alone does not tell the tablet). Without code, the tablet asks for it.
+[[nodiscard]] std::string tablet_url(std::string_view base, std::string_view session, std::string_view member,
+                                     std::string_view code);
 
 }  // namespace pingyi::app

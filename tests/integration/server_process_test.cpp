@@ -248,7 +248,7 @@ TEST_F(ServerProcess, DemoStartServesHealthSessionListAndChainFromGenesis) {
   EXPECT_NE(server.output().find("#/projector?session=" + session), std::string::npos);
   EXPECT_NE(server.output().find("#/observer?session=" + session), std::string::npos);
   EXPECT_NE(server.output().find("#/secretariat"), std::string::npos);
-  EXPECT_NE(server.output().find("#/tablet?session=" + session + "&code="), std::string::npos);
+  EXPECT_NE(server.output().find("#/tablet?session=" + session + "&member=m01&code="), std::string::npos);
 
   const auto sessions = http_get(*port, "/api/sessions", token);
   ASSERT_TRUE(sessions);

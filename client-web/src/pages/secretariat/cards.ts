@@ -47,7 +47,7 @@ export function memberCard(session: string, member: CardMember, code: string, ur
     seat: member.seat,
     scrutineer: member.scrutineer,
     code: shown,
-    url: urlFor('tablet', { session, code: shown }),
+    url: urlFor('tablet', { session, member: member.id, code: shown }),
   };
 }
 

@@ -36,7 +36,7 @@ describe('cards', () => {
       seat: '1',
       scrutineer: true,
       code: 'XZEP-1N9F-CD75',
-      url: `https://vote.example/#/tablet?session=${session}&code=XZEP-1N9F-CD75`,
+      url: `https://vote.example/#/tablet?session=${session}&member=m01&code=XZEP-1N9F-CD75`,
     });
   });
 
