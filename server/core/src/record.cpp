@@ -147,8 +147,8 @@ crypto::byte_array<32> read_bytes32(const json& v, const std::string& path) {
 
 // ---- objects and arrays ---------------------------------------------------------------------
 
-// An object with exactly the given keys: the first missing one, then the first unknown one, is
-// named. (Duplicates never get here: the parser callback refuses them.)
+// An object with exactly the given keys, in that order: the first missing one, then the first
+// unknown one, then the first out of place, is named. (Duplicates never get here: the parser callback refuses them.)
 class fields {
  public:
   fields(const json& j, std::string path, std::initializer_list<std::string_view> keys)
@@ -164,6 +164,17 @@ class fields {
         for (auto e : keys) known = known || e == k;
         if (!known) bad(path_of(path_, k), "is not a field of this object");
       }
+    }
+    // In the order DESIGN.md §3.6 lists them: the server writes no other, and two verifiers
+    // must not disagree on whether a reordered line is a record.
+    std::size_t i = 0;
+    for (const auto& [k, v] : j.items()) {
+      if (k != keys[i]) {
+        std::size_t at = 0;
+        while (keys[at] != k) ++at;
+        bad(path_of(path_, k), std::string("is out of order: must be field number ").append(std::to_string(at + 1)));
+      }
+      ++i;
     }
   }
 
@@ -271,6 +282,22 @@ round_body read_round(const fields& f) {
   std::vector<contest_shape> shapes;
   shapes.reserve(b.contests.size());
   for (const auto& c : b.contests) shapes.push_back(contest_shape{c.id, c.options, c.min, c.max});
+  // Every key of a rule is optional (§3.7), but those present come in the order the encoder
+  // writes them, as every other object of a line. (A request's rule may come in any order: this
+  // is the chain's decoder only.)
+  if (f["rule"].is_object()) {
+    static constexpr std::array<std::array<std::string_view, 4>, 3> rule_keys = {{
+        {"pass_grades", "weights", "", ""}, {"base", "num", "den", "inclusive"}, {"num", "den", "inclusive", ""}}};
+    const auto& order = rule_keys[static_cast<std::size_t>(b.kind)];
+    std::size_t last = 0;
+    for (const auto& [key, v] : f["rule"].items()) {
+      std::size_t at = 0;
+      while (at < order.size() && (order[at].empty() || order[at] != key)) ++at;
+      if (at == order.size()) continue;  // an unknown key: rule_from_json names it
+      if (at < last) bad(f.path("rule").append(".").append(key), "is out of order");
+      last = at;
+    }
+  }
   auto r = rule_from_json(b.kind, f["rule"], shapes);  // fields named relative to the round: "rule.num"
   if (!r) throw rejected{r.error()};
   b.rule = *r;

@@ -263,6 +263,25 @@ std::vector<hostile_case> hostile_cases() {
                ec::bad_request, "contests[0].grade"});
   v.push_back({"unknown key in result contest", [] { return mutate("result", [](json& j) { j["contests"][1]["note"] = "x"; }); },
                ec::bad_request, "contests[1].note"});
+  v.push_back({"body fields out of order",
+               [] { return replace_once(line_of("round_opened"), "\"round\":1,\"present\":5", "\"present\":5,\"round\":1"); },
+               ec::bad_request, "present"});
+  v.push_back({"nested fields out of order", [] {
+                 const std::string line = line_of("token");
+                 const std::string key = "\"proof\":{\"c\":\"";
+                 const std::string mid = "\",\"s\":\"";
+                 const auto at = line.find(key);
+                 const std::string c = line.substr(at + key.size(), 64);
+                 const std::string s = line.substr(at + key.size() + 64 + mid.size(), 64);
+                 return replace_once(line, key + c + mid + s + "\"}", "\"proof\":{\"s\":\"" + s + "\",\"c\":\"" + c + "\"}");
+               },
+               ec::bad_request, "proof.s"});
+  v.push_back({"rule keys out of order",
+               [] {
+                 return replace_once(line_of("round"), "\"rule\":{\"pass_grades\":2,\"weights\":[100,60,0]}",
+                                     "\"rule\":{\"weights\":[100,60,0],\"pass_grades\":2}");
+               },
+               ec::bad_request, "rule.pass_grades"});
   v.push_back({"adjourned with a body", [] { return mutate("adjourned", [](json& j) { j["round"] = 1; }); },
                ec::bad_request, "round"});
   return v;
