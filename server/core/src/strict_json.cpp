@@ -50,6 +50,25 @@ struct parse_guard {
   }
 };
 
+// The parser's message quotes the bytes it last read, which may be anything (a lone surrogate's
+// bytes, binary junk): keep printable ASCII and show every other byte as \xNN, so that the error
+// is valid UTF-8 wherever it is written (a JSON reply, a report) and never echoes raw input.
+std::string printable(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(ch);
+    } else {
+      out.append("\\x").push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0x0f]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 result<json> parse_strict_json(std::string_view text, std::size_t max_depth) {
@@ -59,7 +78,7 @@ result<json> parse_strict_json(std::string_view text, std::size_t max_depth) {
   } catch (const refused& r) {
     return r.e;
   } catch (const json::exception& e) {
-    return fail(error_code::bad_request, "", std::string("not valid JSON: ").append(e.what()));
+    return fail(error_code::bad_request, "", std::string("not valid JSON: ").append(printable(e.what())));
   } catch (const std::bad_alloc&) {
     return fail(error_code::payload_too_large, "", "too large to parse");
   }

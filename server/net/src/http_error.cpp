@@ -21,7 +21,7 @@ std::string error_body(std::string_view code, std::string_view message) {
   nlohmann::ordered_json body;
   body["ok"] = false;
   body["error"] = error_object(code, message);
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 http_response error_response(unsigned status, std::string_view code, std::string_view message) {

@@ -392,18 +392,20 @@ json error_json(const core::error& e) {
   return j;
 }
 
+// Replies are dumped with invalid UTF-8 replaced (U+FFFD), never thrown on: a message that
+// quotes a client's bytes must not turn a refusal into an exception.
 std::string error_body(const core::error& e) {
   json j = json::object();
   j["ok"] = false;
   j["error"] = error_json(e);
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string ok_body(const json& fields) {
   json j = json::object();
   j["ok"] = true;
   for (const auto& item : fields.items()) j[item.key()] = item.value();
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string ws_reply(const json& id, const core::result<json>& outcome) {
@@ -416,7 +418,7 @@ std::string ws_reply(const json& id, const core::result<json>& outcome) {
     j["ok"] = false;
     j["error"] = error_json(outcome.error());
   }
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 json head_json(const crypto::signed_head& head) {

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "pingyi/core/utf8.hpp"
+
 namespace pingyi::core {
 namespace {
 
@@ -42,6 +44,25 @@ TEST(StrictJson, RefusesWhatIsNotJson) {
     ASSERT_FALSE(j.ok()) << text;
     EXPECT_EQ(j.error().code, error_code::bad_request) << text;
     EXPECT_EQ(j.error().field, "") << text;
+  }
+}
+
+}  // namespace
+}  // namespace pingyi::core
+
+namespace pingyi::core {
+namespace {
+
+TEST(StrictJson, ErrorMessagesAreValidUtf8WhateverTheInput) {
+  // The parser's message quotes what it last read; raw bytes and a lone surrogate must not
+  // reach a JSON reply or a report as invalid UTF-8 (nlohmann's dump would throw on them).
+  for (const std::string& text : {std::string("{\"a\":\"\xff\xfe\"}"), std::string("{\"a\":\"\\ud800\"}"),
+                                 std::string("{\"a\":\"x\xed\xa0\x80y\"}"), std::string("\xc3")}) {
+    const auto r = parse_strict_json(text, 8);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, error_code::bad_request);
+    EXPECT_TRUE(is_valid_utf8(r.error().message)) << r.error().message;
+    EXPECT_NO_THROW((void)nlohmann::json(r.error().message).dump());
   }
 }
 
