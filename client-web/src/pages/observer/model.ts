@@ -1,11 +1,13 @@
 // What the observer page shows, decided from the verifier's snapshot and the feed: the overall
-// status, the window of the record table, each row's state, the per-round checks and how a
-// failure is explained. Pure functions; view.ts paints them.
+// status, the window of the record table, each row's state and the per-round checks. Pure
+// functions; view.ts paints them (a failure's wording is src/verify/failure-text.ts).
 
-import { describeError } from '../../i18n/common';
-import type { RoundInfo, RoundKind, RoundStatus, VerifyError } from '../../verify/types';
-import type { VerifiedChain } from '../projector/model';
-import { to } from './strings';
+import { readRecordHeader } from '../../net/chain-feed';
+import type { VerifierSnapshot } from '../../verify/client';
+import type { RoundInfo, RoundKind, RoundStatus } from '../../verify/types';
+
+/** What the verifier has accepted so far (a VerifierSnapshot without the per-seq types). */
+export type VerifiedChain = Omit<VerifierSnapshot, 'recordTypes'>;
 
 export type OverallState = 'running' | 'ok' | 'failed';
 
@@ -56,23 +58,6 @@ export function pageOfSeq(seq: number, pageSize: number): number {
   return Math.floor(Math.max(0, seq) / pageSize);
 }
 
-export interface RecordHeader {
-  seq: number | null;
-  time: string;
-  type: string;
-}
-
-// Every line begins {"seq":…,"prev":…,"time":…,"type":… in that order (DESIGN.md §3.6), so the
-// table reads its columns from the start of the line without parsing a 200 KB ballot. The
-// verifier parses every line in full; a line this does not match is shown as unreadable.
-const HEADER = /^\{"seq":(\d{1,16}),"prev":"[0-9a-f]{64}","time":"([0-9T:.Z-]{1,40})","type":"([a-z_]{1,32})"/;
-
-export function readRecordHeader(line: string): RecordHeader {
-  const m = HEADER.exec(line.slice(0, 256));
-  if (!m) return { seq: null, time: '', type: '' };
-  return { seq: Number(m[1]), time: m[2]!, type: m[3]! };
-}
-
 /** ok: verified; failed: the record the verifier refused; unverified: after a failure, never
  *  checked; pending: not yet reached. */
 export type RowState = 'ok' | 'failed' | 'unverified' | 'pending';
@@ -108,30 +93,6 @@ export function recordRows(
     rows.push({ seq, time: header.time, type: header.type, hash: hashOf(seq, line), state: rowState(seq, chain) });
   }
   return rows;
-}
-
-export interface FailureText {
-  where: string;
-  field: string;
-  reason: string;
-}
-
-const VERIFIER_CODES: Record<string, Parameters<typeof to>[0]> = {
-  BROKEN_LINK: 'code_BROKEN_LINK',
-  BAD_HEAD_SIGNATURE: 'code_BAD_HEAD_SIGNATURE',
-  BAD_JSON: 'code_BAD_JSON',
-};
-
-/** A refusal in the reader's language: which record, which field, and why (the catalogue's
- *  words for the code, then the verifier's own message with the details). */
-export function failureText(error: VerifyError, type: string | null): FailureText {
-  const own = VERIFIER_CODES[error.code];
-  const reason = own ? `${to(own)}${error.message ? ` — ${error.message}` : ''}` : describeError({ code: error.code, message: error.message });
-  return {
-    where: type ? to('failure_where', { seq: error.seq, type }) : to('failure_where_untyped', { seq: error.seq }),
-    field: error.field === '' ? '—' : error.field,
-    reason,
-  };
 }
 
 export type RoundCheckState = 'ok' | 'running' | 'pending' | 'failed';

@@ -5,7 +5,8 @@
 import { getLang } from '../../i18n/i18n';
 import { h, replace, type Child } from '../../ui/dom';
 import { undeclaredText } from '../projector/format';
-import type { FailureText, RecordRow, RoundCheck, TableWindow, VerifyStatus } from './model';
+import type { FailureText } from '../../verify/failure-text';
+import type { RecordRow, RoundCheck, TableWindow, VerifyStatus } from './model';
 import type { ReceiptAnswer } from './receipt';
 import { to } from './strings';
 

@@ -4,13 +4,12 @@
 
 import { onLangChange } from '../../i18n/i18n';
 import { tc } from '../../i18n/common';
+import { ChainFeed, followChain, readRecordHeader } from '../../net/chain-feed';
 import { listSessions } from '../../net/http';
 import { h, replace } from '../../ui/dom';
 import type { MountPage } from '../../ui/page';
 import { absoluteRouteUrl } from '../../ui/router';
 import { VerifierClient, type VerifierSnapshot } from '../../verify/client';
-import { ChainFeed, followChain } from '../observer/chain-feed';
-import { readRecordHeader } from '../observer/model';
 import { parseProgress, projectorView, type Progress } from './model';
 import { tp } from './strings';
 import { createProjectorScreen } from './view';

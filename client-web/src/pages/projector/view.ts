@@ -5,7 +5,7 @@
 import { getLang } from '../../i18n/i18n';
 import { h, replace, type Child } from '../../ui/dom';
 import { qrSvg } from '../../ui/qr';
-import { failureText } from '../observer/model';
+import { failureText } from '../../verify/failure-text';
 import { formatHundredths, formatRank, formatRateBp, shortHash } from './format';
 import { balancedPages, pageAt, rowsOfTarget, type Phase, type ProjectorView, type TargetView } from './model';
 import { tp } from './strings';

@@ -31,6 +31,7 @@ import { decryptionShare } from '../../crypto/decryption';
 import type { Params } from '../../i18n/i18n';
 import { ApiError } from '../../net/errors';
 import type { ConnState, Message, SocketOptions } from '../../net/socket';
+import type { RecordIn } from '../../verify/protocol';
 import type { PushResult, RoundInfo, SessionInfo, VerifyError } from '../../verify/types';
 import {
   type BallotHint,
@@ -50,6 +51,7 @@ import {
   type BallotSeen,
   type DecryptStage,
   type Inclusion,
+  type ProofView,
   type Status,
   type TrusteeStage,
   decryptStage,
@@ -74,7 +76,8 @@ export interface Msg {
 
 export type RngPurpose = 'device' | 'ephemeral' | 'blind' | 'recovery' | 'trustee_proof' | 'share';
 
-/** The part of ChainVerifier (src/verify) the tablet uses. */
+/** The part of ChainVerifier (src/verify) the tablet uses: the fold on the page's thread, without
+ *  ballot proofs, that every tablet keeps for its own bookkeeping. */
 export interface ChainLike {
   push(line: string, sig?: string): PushResult;
   checkRepeat?(seq: number, line: string): VerifyError | null;
@@ -82,6 +85,16 @@ export interface ChainLike {
   readonly length: number;
   session(): SessionInfo | null;
   rounds(): RoundInfo[];
+}
+
+/** The part of VerifierClient (src/verify/client.ts) a scrutineer's tablet uses: the whole chain
+ *  verified again in Web Workers — every ballot's proofs and the sums (DESIGN.md §3.4) — which
+ *  on a long chain takes far too long for the page's thread. */
+export interface ProofVerifier {
+  push(records: RecordIn[]): void;
+  /** Called as the verification advances (throttled), at each round change and at a failure. */
+  onUpdate(cb: (s: ProofView) => void): () => void;
+  terminate(): void;
 }
 
 /** The part of ReconnectingSocket (src/net/socket.ts) the tablet uses. */
@@ -103,8 +116,11 @@ export interface TabletDeps {
   /** POST /api/sessions/{id}/ballots on a fresh connection without any credential. */
   castBallot(body: Record<string, unknown>): Promise<Record<string, unknown>>;
   buildBallot: BallotBuilder;
-  /** A ChainVerifier; with checkProofs for a scrutineer (DESIGN.md §3.4). */
-  newVerifier(checkProofs: boolean): ChainLike;
+  /** A ChainVerifier without proofs (checkProofs: false), for the tablet's own bookkeeping. */
+  newVerifier(): ChainLike;
+  /** A scrutineer's full verification, in workers (a VerifierClient); only a scrutineer's
+   *  tablet makes one, and only its verdict lets a decryption share be computed. */
+  newProofVerifier(): ProofVerifier;
   /** Removes `code` from the address once the check-in is done. */
   dropCode?(): void;
   /** A member id from the address, tried first at check-in. */
@@ -175,6 +191,9 @@ export interface TabletView {
   inclusion: Inclusion | null;
   trustee: TrusteePanel | null;
   decryptions: DecryptPanel[];
+  /** A scrutineer's full verification while it catches up with the chain the tablet holds:
+   *  records verified with every proof, of those known. Null once caught up, and for members. */
+  verification: { done: number; total: number } | null;
 }
 
 const DEFAULT_CAST_RETRY_MS = [1000, 2000, 4000, 8000, 15000];
@@ -212,6 +231,12 @@ export class TabletController {
   private socket: LiveSocket | null = null;
   private connection: ConnState = 'stopped';
   private chain: ChainLike | null = null;
+  /** A scrutineer's full verification, and the last state it reported. */
+  private proofs: ProofVerifier | null = null;
+  private proofState: ProofView | null = null;
+  private offProofs: (() => void) | null = null;
+  private proofOutbox: RecordIn[] = [];
+  private proofTimer: ReturnType<typeof setTimeout> | null = null;
   private helloHead = -1;
   /** The chain has been read up to a hello's head at least once on this connection's verifier. */
   private loaded = false;
@@ -313,6 +338,7 @@ export class TabletController {
     this.socket = null;
     if (this.castTimer) clearTimeout(this.castTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.stopProofs();
     this.listeners.clear();
   }
 
@@ -437,13 +463,53 @@ export class TabletController {
 
   private startLive(): void {
     const device = this.device!;
-    this.chain = this.deps.newVerifier(device.role === 'scrutineer');
+    this.chain = this.deps.newVerifier();
+    this.stopProofs();
+    if (device.role === 'scrutineer') this.startProofs();
     this.helloHead = -1;
     this.loaded = false;
     this.ballotsSeen.clear();
     this.sums.clear();
     this.openLiveSocket();
     this.emit();
+  }
+
+  // Both verifiers start from seq 0 together and are given the same records, so the workers'
+  // verdict always concerns the chain this tablet acts on.
+  private startProofs(): void {
+    const proofs = this.deps.newProofVerifier();
+    this.proofs = proofs;
+    this.proofState = null;
+    this.offProofs = proofs.onUpdate((state) => {
+      if (this.proofs !== proofs || this.stopped) return;
+      this.proofState = state;
+      this.emit();
+    });
+  }
+
+  private stopProofs(): void {
+    this.offProofs?.();
+    this.offProofs = null;
+    this.proofs?.terminate();
+    this.proofs = null;
+    this.proofState = null;
+    this.proofOutbox = [];
+    if (this.proofTimer) clearTimeout(this.proofTimer);
+    this.proofTimer = null;
+  }
+
+  // Records are handed to the workers in batches: one message per record would cost more than
+  // folding it without proofs does here.
+  private queueForProofs(record: RecordIn): void {
+    if (!this.proofs) return;
+    this.proofOutbox.push(record);
+    if (this.proofTimer) return;
+    this.proofTimer = setTimeout(() => {
+      this.proofTimer = null;
+      const batch = this.proofOutbox;
+      this.proofOutbox = [];
+      this.proofs?.push(batch);
+    }, 0);
   }
 
   private openLiveSocket(): void {
@@ -538,6 +604,9 @@ export class TabletController {
   onRecord(seq: number, line: string, sig?: string): void {
     const chain = this.chain;
     if (!chain) return;
+    // The workers see every record this fold is shown, repeats included (they compare them
+    // with what they verified), and the one this fold refuses (they refuse it for themselves).
+    if (seq <= chain.length) this.queueForProofs(sig === undefined ? { seq, line } : { seq, line, sig });
     if (seq < chain.length) {
       chain.checkRepeat?.(seq, line);
       this.scheduleRefresh();
@@ -628,7 +697,7 @@ export class TabletController {
 
   private async driveOnce(): Promise<void> {
     if (this.stopped || this.phase !== 'active' || !this.caughtUp || !this.session || !this.device?.member) return;
-    if (this.chain?.failure) return;
+    if (this.chain?.failure || this.proofState?.failure) return;
     const online = this.connection === 'online' && this.socket !== null;
     const open = openRound(this.roundInfos);
     if (open && this.session.electionKey) {
@@ -995,14 +1064,14 @@ export class TabletController {
   // ---- decryption (§3.4) --------------------------------------------------------------------
 
   private stageOf(round: RoundInfo): DecryptStage {
-    const chain = this.chain;
     return decryptStage({
       member: this.device!.member!,
       round,
       trusteeReady: this.currentTrusteeStage() === 'ready',
       stored: this.decrypted.get(round.round) ?? null,
-      // The tablet's own verifier checks every proof for a scrutineer (newVerifier(true)).
-      proofs: chain ? { length: chain.length, failure: chain.failure, rounds: this.roundInfos } : null,
+      // Only the workers' verification checks the proofs and the sums: until it has reported
+      // past round_closed, the round stays unverified however far this thread's fold has read.
+      proofs: this.proofState,
     });
   }
 
@@ -1092,6 +1161,10 @@ export class TabletController {
     }
     const failure = this.chain?.failure;
     if (failure) alarms.push({ key: 'alarm.chain', params: { seq: failure.seq, code: failure.code } });
+    const proofFailure = this.proofState?.failure;
+    if (proofFailure && (proofFailure.seq !== failure?.seq || proofFailure.code !== failure.code)) {
+      alarms.push({ key: 'alarm.chain', params: { seq: proofFailure.seq, code: proofFailure.code } });
+    }
     for (const a of this.alarms.values()) alarms.push(a);
     for (const rec of this.records.values()) {
       if (rec.receipt && !rec.receipt.sigValid) alarms.push({ key: 'alarm.receipt_sig' });
@@ -1155,7 +1228,21 @@ export class TabletController {
       inclusion,
       trustee,
       decryptions,
+      verification: checkedIn ? this.verificationProgress() : null,
     };
+  }
+
+  /** How far the workers have verified, while they catch up with the head of the latest hello
+   *  (the chain as it stood when this tablet connected). Afterwards they keep pace record by
+   *  record, and a lag of a ballot or two is not worth announcing; a decryption waiting for
+   *  them shows its own progress. */
+  private verificationProgress(): TabletView['verification'] {
+    if (!this.proofs || !this.chain || this.helloHead < 0) return null;
+    const state = this.proofState;
+    if (state?.failure || this.chain.failure) return null;
+    const done = state?.length ?? 0;
+    if (done > this.helloHead) return null;
+    return { done, total: Math.max(this.helloHead + 1, this.chain.length) };
   }
 
   private ballotPanel(info: RoundInfo): BallotPanel | null {

@@ -12,6 +12,7 @@ import { h, replace } from '../../ui/dom';
 import type { MountPage } from '../../ui/page';
 import { routeHref } from '../../ui/router';
 import { ChainVerifier } from '../../verify/chain-verifier';
+import { VerifierClient } from '../../verify/client';
 import { workerBallotBuilder } from './ballot-builder';
 import { fetchGenesisLine, openProbeConnection, parseSessionId } from './checkin';
 import { TabletController, type TabletView } from './controller';
@@ -35,6 +36,13 @@ async function lockSession(sessionId: string): Promise<(() => void) | null> {
       return new Promise<void>((release) => resolve(release));
     });
   });
+}
+
+/** Proof workers for a scrutineer's verification: one core is left to the page and to the
+ *  worker that builds this tablet's own ballot. */
+function proofWorkers(): number {
+  const cores = navigator.hardwareConcurrency || 2;
+  return Math.max(1, cores - 1);
 }
 
 function showFatal(main: HTMLElement, message: string): void {
@@ -81,7 +89,8 @@ export const mount: MountPage = async (ctx) => {
     openSocket: (opts) => new ReconnectingSocket(opts),
     castBallot: (body) => apiPost(`/api/sessions/${sessionId}/ballots`, body, { credentials: 'omit' }),
     buildBallot: builder.build,
-    newVerifier: (checkProofs) => new ChainVerifier({ checkProofs }),
+    newVerifier: () => new ChainVerifier({ checkProofs: false }),
+    newProofVerifier: () => new VerifierClient({ workers: proofWorkers() }),
     memberHint: params.get('member'),
     dropCode: () => {
       // The printed code leaves the address (and the history) once the device secret is held.

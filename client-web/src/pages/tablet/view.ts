@@ -69,6 +69,9 @@ export class TabletScreen {
   private readonly statusLine: HTMLElement;
   private readonly memberLine: HTMLElement;
   private readonly hintLine: HTMLElement;
+  private readonly verifyLine: HTMLElement;
+  private readonly verifyText: HTMLElement;
+  private readonly verifyBar: HTMLProgressElement;
   private readonly alarmBox: HTMLElement;
   private readonly checkin: Section;
   private readonly ballot: Section;
@@ -88,6 +91,10 @@ export class TabletScreen {
     this.statusLine = h('p', { class: 'status-line', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
     this.memberLine = h('p', { class: 'member-line' });
     this.hintLine = h('p', { class: 'status-hint' });
+    this.verifyText = h('span', { 'data-testid': 'verify-progress', role: 'status', 'aria-live': 'polite' });
+    this.verifyBar = h('progress', { class: 'verify-bar', max: '1', value: '0' });
+    this.verifyLine = h('p', { class: 'verify-line' }, this.verifyText, this.verifyBar);
+    this.verifyLine.hidden = true;
     this.alarmBox = h('div', { class: 'tablet-alarms', role: 'alert', 'aria-live': 'assertive' });
     this.codeInput = h('input', {
       id: 'tablet-checkin-code',
@@ -127,7 +134,7 @@ export class TabletScreen {
     this.root = h(
       'div',
       { class: 'tablet' },
-      h('section', { class: 'tablet-status' }, this.statusLine, this.memberLine, this.hintLine),
+      h('section', { class: 'tablet-status' }, this.statusLine, this.memberLine, this.hintLine, this.verifyLine),
       this.alarmBox,
       this.fatal.el,
       this.checkin.el,
@@ -196,6 +203,22 @@ export class TabletScreen {
               : '';
     this.hintLine.textContent = hint;
     this.hintLine.hidden = hint === '';
+    this.renderVerification(v.phase === 'active' ? v.verification : null);
+  }
+
+  // A scrutineer's tablet catching up: its own verification of every proof, which a decryption
+  // waits for (DESIGN.md §3.4).
+  private renderVerification(p: TabletView['verification']): void {
+    this.verifyLine.hidden = p === null;
+    if (p === null) {
+      this.verifyText.textContent = '';
+      return;
+    }
+    const label = t('verify_progress', { done: p.done, total: p.total });
+    if (this.verifyText.textContent !== label) this.verifyText.textContent = label;
+    this.verifyBar.max = Math.max(1, p.total);
+    this.verifyBar.value = Math.min(p.done, p.total);
+    this.verifyBar.setAttribute('aria-label', t('verify_progress_label'));
   }
 
   private renderAlarms(v: TabletView, lang: string): void {

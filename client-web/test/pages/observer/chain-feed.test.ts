@@ -1,9 +1,10 @@
-// The feed keeps the records of /observe in seq order, exactly as received: repeats after a
-// reconnect are dropped, a gap is reported so that the page subscribes again from `next`.
+// The feed (src/net/chain-feed.ts) keeps the records of /observe in seq order, exactly as received:
+// repeats after a reconnect are dropped, a gap is reported so that the page subscribes again from
+// `next`; a line's header is read without parsing the line.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sodiumReady } from '../../../src/crypto/sodium';
-import { failureText } from '../../../src/pages/observer/model';
-import { ChainFeed, parseRecordPush } from '../../../src/pages/observer/chain-feed';
+import { ChainFeed, parseRecordPush, readRecordHeader } from '../../../src/net/chain-feed';
+import { failureText } from '../../../src/verify/failure-text';
 import { chainLines, vectors, verifiedVectors } from '../fixtures';
 
 beforeAll(async () => {
@@ -21,6 +22,20 @@ describe('parseRecordPush', () => {
     expect(parseRecordPush({ type: 'record', seq: 1.5, line: 'x' })).toBeNull();
     expect(parseRecordPush({ type: 'record', seq: 1, line: 7 })).toBeNull();
     expect(parseRecordPush({ type: 'record', seq: 1, line: 'x', sig: 5 })).toBeNull();
+  });
+});
+
+describe('readRecordHeader', () => {
+  it('reads seq, time and type from the start of every vectors line', () => {
+    chainLines.forEach((line, seq) => {
+      const parsed = JSON.parse(line) as { seq: number; time: string; type: string };
+      expect(readRecordHeader(line)).toEqual({ seq, time: parsed.time, type: parsed.type });
+    });
+  });
+
+  it('reads nothing from a line that does not start as a record', () => {
+    expect(readRecordHeader('not json')).toEqual({ seq: null, time: '', type: '' });
+    expect(readRecordHeader('{"prev":"00","seq":1}')).toEqual({ seq: null, time: '', type: '' });
   });
 });
 

@@ -1,5 +1,5 @@
 // The observer's display models: overall status, the windowed record table (20,000 records never
-// all in the page), row states and headers, failures in the reader's language, and the per-round
+// all in the page), row states, failures in the reader's language, and the per-round
 // checks from what the browser verifier accepted of the vectors chain.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../../src/crypto/bytes';
@@ -7,16 +7,15 @@ import { sha256 } from '../../../src/crypto/hash';
 import { sodiumReady } from '../../../src/crypto/sodium';
 import { setLang } from '../../../src/i18n/i18n';
 import {
-  failureText,
+  type VerifiedChain,
   pageOfSeq,
-  readRecordHeader,
   recordRows,
   roundChecks,
   rowState,
   tableWindow,
   verifyStatus,
 } from '../../../src/pages/observer/model';
-import type { VerifiedChain } from '../../../src/pages/projector/model';
+import { failureText } from '../../../src/verify/failure-text';
 import { chainLines, vectorRound, vectorSession, vectors, verifiedVectors } from '../fixtures';
 
 beforeAll(async () => {
@@ -78,20 +77,6 @@ describe('tableWindow', () => {
 
   it('refuses a page size that is not a positive integer', () => {
     expect(() => tableWindow(10, 0, 0)).toThrow(RangeError);
-  });
-});
-
-describe('readRecordHeader', () => {
-  it('reads seq, time and type from the start of every vectors line', () => {
-    chainLines.forEach((line, seq) => {
-      const parsed = JSON.parse(line) as { seq: number; time: string; type: string };
-      expect(readRecordHeader(line)).toEqual({ seq, time: parsed.time, type: parsed.type });
-    });
-  });
-
-  it('reads nothing from a line that does not start as a record', () => {
-    expect(readRecordHeader('not json')).toEqual({ seq: null, time: '', type: '' });
-    expect(readRecordHeader('{"prev":"00","seq":1}')).toEqual({ seq: null, time: '', type: '' });
   });
 });
 

@@ -10,7 +10,15 @@ import { DeterministicRng, type Rng } from '../../../src/crypto/rng';
 import { fromHex, toHex, utf8 } from '../../../src/crypto/bytes';
 import { sha256 } from '../../../src/crypto/hash';
 import { pointFromHex } from '../../../src/crypto/group';
-import { checkinMessage, signKeyPairFromSeed, tokenRequestMessage, verifyDetached, votedMessage } from '../../../src/crypto/sign';
+import {
+  checkinMessage,
+  headMessage,
+  signDetached,
+  signKeyPairFromSeed,
+  tokenRequestMessage,
+  verifyDetached,
+  votedMessage,
+} from '../../../src/crypto/sign';
 import { verifyTrusteeProof } from '../../../src/crypto/trustee';
 import { verifyDecryptionShare } from '../../../src/crypto/decryption';
 import { blindEvaluate } from '../../../src/crypto/voprf';
@@ -49,12 +57,17 @@ interface VRound {
   closed_hash: string;
   comparison_code: string;
 }
+export interface ChainEntry {
+  line: string;
+  hash: string;
+  head_sig: string;
+}
 export interface VectorFile {
   session: { server_key_seed: string; server_key: string; token_key: { sk: string; pk: string }; genesis_line: string; session_id: string };
   trustees: { scrutineers: { id: string; code: string; code_display: string; code_seed: string; x: string; key: string; proof_seed: string }[] };
   check_ins: { member: string; device_seed: string; device_key: string; sig: string }[];
   rounds: VRound[];
-  chain: { line: string; hash: string; head_sig: string }[];
+  chain: ChainEntry[];
 }
 
 export const V = JSON.parse(
@@ -134,6 +147,23 @@ export function vectorBallot(round: number, member: string): VBallot {
   return V.rounds[round - 1]!.ballots.find((x) => x.member === member)!;
 }
 
+/** The vectors' chain with the line at `seq` replaced, every later line re-linked (its prev) and
+ *  every head from there on signed again with the vectors' server key: a chain the server could
+ *  publish, whose every link and signature holds — only what `edit` changed can be caught. */
+export function forgedChain(seq: number, edit: (line: string) => string): ChainEntry[] {
+  const server = signKeyPairFromSeed(fromHex(V.session.server_key_seed, 32));
+  const out = V.chain.slice(0, seq).map((e) => ({ ...e }));
+  for (let i = seq; i < V.chain.length; i++) {
+    let line = i === seq ? edit(V.chain[i]!.line) : V.chain[i]!.line;
+    if (i === seq && line === V.chain[i]!.line) throw new Error('forgedChain: the edit changed nothing');
+    line = line.replace(/^\{"seq":\d+,"prev":"[0-9a-f]{64}"/, `{"seq":${i},"prev":"${out[i - 1]!.hash}"`);
+    const hash = sha256(utf8(line));
+    const headSig = signDetached(headMessage(sidBytes(), i, hash), server.secretKey);
+    out.push({ line, hash: toHex(hash), head_sig: toHex(headSig) });
+  }
+  return out;
+}
+
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
@@ -172,12 +202,16 @@ export class FakeServer {
   releaseCheckIn = true;
   private epoch = 0;
 
-  constructor(served = 0) {
+  /** `chain`: what this server publishes (the vectors' chain, or a forgery of it). */
+  constructor(
+    served = 0,
+    readonly chain: readonly ChainEntry[] = V.chain,
+  ) {
     this.release(served);
   }
 
   release(n: number): void {
-    const target = Math.min(n, V.chain.length);
+    const target = Math.min(n, this.chain.length);
     while (this.served < target) {
       const seq = this.served++;
       for (const s of [...this.sockets]) s.deliver(seq);
@@ -186,7 +220,7 @@ export class FakeServer {
 
   head(): Message {
     const seq = this.served - 1;
-    return { seq, hash: V.chain[seq]!.hash, sig: V.chain[seq]!.head_sig };
+    return { seq, hash: this.chain[seq]!.hash, sig: this.chain[seq]!.head_sig };
   }
 
   private isOpen(round: number): boolean {
@@ -313,7 +347,7 @@ export class FakeServer {
       if (contest.id !== sum.id || contest.options.length !== sum.options.length) fail('BAD_REQUEST', `shares[${k}]: not the round’s contest`);
       contest.options.forEach((o, option) => {
         const ok = verifyDecryptionShare(
-          { sessionId: sidBytes(), closedHash: fromHex(V.chain[closedSeq]!.hash, 32), round, contestId: contest.id, option, trusteeId: member, trusteeKey: fromHex(key, 32) },
+          { sessionId: sidBytes(), closedHash: fromHex(this.chain[closedSeq]!.hash, 32), round, contestId: contest.id, option, trusteeId: member, trusteeKey: fromHex(key, 32) },
           pointFromHex(sum.options[option]!.alpha, { allowIdentity: true }),
           pointFromHex(o.share, { allowIdentity: true }),
           { c: fromHex(o.proof.c, 32), s: fromHex(o.proof.s, 32) },
@@ -400,7 +434,7 @@ export class FakeSocket implements LiveSocket {
   deliver(seq: number): void {
     if (this.state !== 'online' || seq !== this.next) return;
     this.next++;
-    const entry = V.chain[seq]!;
+    const entry = this.server.chain[seq]!;
     this.opts.onPush({ type: 'record', seq, line: entry.line, sig: entry.head_sig });
   }
 

@@ -1,5 +1,7 @@
 // Tablets for the tests: a TabletController wired to the fake server, IndexedDB (fake-indexeddb,
-// through the real src/store/kv.ts), the real ChainVerifier, and the vectors' randomness.
+// through the real src/store/kv.ts), the real ChainVerifier (without proofs, as on the page's
+// thread), a scrutineer's full verification answering asynchronously as its workers do
+// (proofs.ts), and the vectors' randomness.
 import 'fake-indexeddb/auto';
 import { DeterministicRng, type Rng } from '../../../src/crypto/rng';
 import { fromHex } from '../../../src/crypto/bytes';
@@ -9,6 +11,7 @@ import { type RngPurpose, type TabletDeps, TabletController, type TabletView } f
 import { TabletStore } from '../../../src/pages/tablet/store';
 import { ChainVerifier } from '../../../src/verify/chain-verifier';
 import { type FakeServer, type FakeSocket, SID, V, memberRng, vectorBallot } from './fake-server';
+import { DeferredProofs } from './proofs';
 
 let dbCounter = 0;
 
@@ -25,12 +28,15 @@ export interface Tablet {
   dropped: () => number;
   view: () => TabletView;
   socket: () => FakeSocket;
+  /** The full verifications this tablet started (one per live start, for a scrutineer). */
+  proofs: DeferredProofs[];
 }
 
 /** A tablet of `member`; `rng` defaults to a source that refuses every draw, so that a reloaded
  *  tablet that tried to make new keys would fail the test. */
 export function tablet(server: FakeServer, kv: Kv, member: string, opts: { rng?: (p: RngPurpose) => Rng; deps?: Partial<TabletDeps> } = {}): Tablet {
   const sockets: FakeSocket[] = [];
+  const proofs: DeferredProofs[] = [];
   let dropped = 0;
   const store = new TabletStore(kv, SID);
   const controller = new TabletController({
@@ -50,7 +56,12 @@ export function tablet(server: FakeServer, kv: Kv, member: string, opts: { rng?:
     },
     castBallot: (body) => server.cast(body),
     buildBallot: async (job) => runBallotJob(job, new DeterministicRng(fromHex(vectorBallot(job.round, member).ballot_seed, 32))),
-    newVerifier: (checkProofs) => new ChainVerifier({ checkProofs }),
+    newVerifier: () => new ChainVerifier({ checkProofs: false }),
+    newProofVerifier: () => {
+      const p = new DeferredProofs();
+      proofs.push(p);
+      return p;
+    },
     castRetryMs: [5],
     catchUpBatchMs: 0,
     dropCode: () => {
@@ -65,6 +76,7 @@ export function tablet(server: FakeServer, kv: Kv, member: string, opts: { rng?:
     dropped: () => dropped,
     view: () => controller.view(),
     socket: () => sockets[sockets.length - 1]!,
+    proofs,
   };
 }
 

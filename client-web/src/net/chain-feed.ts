@@ -2,7 +2,7 @@
 // follow it: `record` pushes kept in seq order, exactly as received (the lines are what gets
 // hashed, verified and downloaded), resumed after a reconnect from the last seq + 1.
 
-import { ReconnectingSocket, type ConnState, type Message } from '../../net/socket';
+import { ReconnectingSocket, type ConnState, type Message } from './socket';
 
 export interface ChainRecord {
   seq: number;
@@ -18,6 +18,23 @@ export function parseRecordPush(message: Message): ChainRecord | null {
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || typeof line !== 'string') return null;
   if (sig !== undefined && typeof sig !== 'string') return null;
   return sig === undefined ? { seq, line } : { seq, line, sig };
+}
+
+export interface RecordHeader {
+  seq: number | null;
+  time: string;
+  type: string;
+}
+
+// Every line begins {"seq":…,"prev":…,"time":…,"type":… in that order (DESIGN.md §3.6), so a
+// page reads a record's header from the start of the line without parsing a 200 KB ballot. The
+// verifier parses every line in full; a line this does not match is shown as unreadable.
+const HEADER = /^\{"seq":(\d{1,16}),"prev":"[0-9a-f]{64}","time":"([0-9T:.Z-]{1,40})","type":"([a-z_]{1,32})"/;
+
+export function readRecordHeader(line: string): RecordHeader {
+  const m = HEADER.exec(line.slice(0, 256));
+  if (!m) return { seq: null, time: '', type: '' };
+  return { seq: Number(m[1]), time: m[2]!, type: m[3]! };
 }
 
 export type AcceptResult = 'appended' | 'repeat' | 'conflict' | 'gap';
