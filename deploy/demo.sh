@@ -25,10 +25,8 @@ esac
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target pingyi-server
 
-# The web client, once client-web exists; until then the server answers / with a page saying it is not built.
-if [ -f client-web/package.json ]; then
-  (cd client-web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
-fi
+# The web client (its packages were installed by install-deps.sh), served from client-web/dist.
+(cd client-web && npm run build --silent)
 
 echo
 exec ./build/release/server/app/pingyi-server "${server_args[@]}"

@@ -4,12 +4,18 @@
 // same process (crypto::verify_ballot on a 1-target ballot). Target: ≥ 1,000 contest-ballots/s
 // on this 2-core machine, i.e. a 3,000-member round in ≤ 3 s.
 //
-//   pingyi-verify-bench [--runs 3] [--small]   (--small: 300 members and 20 × 30, for a quick look)
+//   pingyi-verify-bench [--runs 3] [--small] [--write-chains DIR]
+//     --small: 300 members and 20 × 30, for a quick look
+//     --write-chains DIR: also write each generated session's chain as DIR/<members>x<targets>.jsonl
+//       (one record a line, each followed by '\n', exactly as GET /api/sessions/ID/chain gives it), so
+//       that other verifiers — pingyi-verify, the browser's — can be timed on the same sessions
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -44,6 +50,7 @@ double seconds_since(clock_type::time_point t0) {
 
 struct session {
   std::vector<std::string> lines;
+  int members = 0;
   std::size_t ballots = 0;
   std::size_t targets = 0;
   crypto::ballot sample;  // one cast ballot of the session
@@ -78,6 +85,7 @@ session play(int members, int targets) {
                       "create");
   auto engine = std::move(created.first);
   session s;
+  s.members = members;
   s.targets = static_cast<std::size_t>(targets);
   for (auto& a : created.second) s.lines.push_back(a.line);
   s.lines.push_back(must(engine.seal_election_key(), "seal").line);
@@ -119,6 +127,16 @@ session play(int members, int targets) {
   s.election_key = *engine.state().election_key;
   s.specs = specs;
   return s;
+}
+
+// The chain as the server exports it: the exact bytes that were hashed, '\n' after each line.
+void write_chain(const std::filesystem::path& dir, const session& s) {
+  const auto file = dir / (std::to_string(s.members) + "x" + std::to_string(s.targets) + ".jsonl");
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  for (const auto& line : s.lines) out.write(line.data(), static_cast<std::streamsize>(line.size())).put('\n');
+  out.close();
+  if (!out) die("cannot write a chain file");
+  std::fprintf(stderr, "wrote %s (%zu records)\n", file.string().c_str(), s.lines.size());
 }
 
 double median(std::vector<double> v) {
@@ -166,14 +184,25 @@ int main(int argc, char** argv) {
   CLI::App app{"pingyi-verify-bench: verification speed of whole sessions"};
   int runs = 3;
   bool small = false;
+  std::string chains_dir;
   app.add_option("--runs", runs, "runs per measurement (median)")->check(CLI::Range(1, 20));
   app.add_flag("--small", small, "smaller sessions, for a quick look");
+  app.add_option("--write-chains", chains_dir, "also write each session's chain as DIR/<members>x<targets>.jsonl");
   CLI11_PARSE(app, argc, argv);
   if (!crypto::init()) die("libsodium");
+  if (!chains_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(chains_dir, ec);
+    if (ec) die("cannot create the --write-chains directory");
+  }
   const auto t0 = clock_type::now();
   const session wide = play(small ? 300 : 3000, 1);
   const session deep = play(small ? 20 : 200, 30);
   std::fprintf(stderr, "generated in %.0f s\n", seconds_since(t0));
+  if (!chains_dir.empty()) {
+    write_chain(chains_dir, wide);
+    write_chain(chains_dir, deep);
+  }
   measure(small ? "300 members × 1 target" : "3,000 members × 1 target", wide, runs);
   measure(small ? "20 members × 30 targets" : "200 members × 30 targets", deep, runs);
   return 0;
