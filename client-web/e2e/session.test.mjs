@@ -435,7 +435,7 @@ describe('a whole meeting through the pages', { timeout: 150_000 }, () => {
     }
   });
 
-  step('six members check in: five from their cards, one by typing the code', async () => {
+  step('six members check in: five from their cards, one by choosing their name and typing the code', async () => {
     for (const m of ROSTER.filter((x) => !x.scrutineer)) {
       const tablet = await person(`tablet-${m.id}`, SIZES.tablet);
       tablet.member = m.id;
@@ -446,6 +446,28 @@ describe('a whole meeting through the pages', { timeout: 150_000 }, () => {
         await waitAttr(page, 'status', 'data-status', 'checkin');
         assert.ok((await testText(page, 'status')).includes('请签到'), 'status says 请签到');
         await screenshot(page, 'tablet', 'checkin');
+        // The member finds their own name: the roster is listed, the search narrows it as typed.
+        const options = page.locator('[data-testid^="member-option-"]');
+        await waitUntil(async () => (await options.count()) === ROSTER.length, 'the whole roster listed');
+        await page.locator(tid('member-search')).fill(m.name);
+        await waitUntil(async () => (await options.count()) === 1, `the search leaves only ${m.name}`);
+        // Another member's name with this code: one hello, refused and explained; nothing recorded.
+        const wrong = ROSTER.find((x) => x.id !== m.id && !x.scrutineer);
+        const checkInsBefore = recordsOf(await chain(), 'check_in').length;
+        await page.locator(tid('member-search')).fill(wrong.seat);
+        await page.locator(tid(`member-option-${wrong.id}`)).click();
+        await waitAttr(page, `member-option-${wrong.id}`, 'aria-pressed', 'true');
+        await page.locator(tid('checkin-code')).fill(state.codes[m.id]);
+        await page.locator(tid('checkin-submit')).click();
+        await waitUntil(async () => (await page.locator(tid('checkin-error')).innerText()).includes('签到码与所选姓名不符'),
+          'the code refused for the name chosen');
+        assert.equal(recordsOf(await chain(), 'check_in').length, checkInsBefore, 'a code for another name records nothing');
+        // The member chooses again: their own name.
+        await page.locator(tid('member-search')).fill(m.name);
+        await page.locator(tid(`member-option-${m.id}`)).click();
+        await waitAttr(page, `member-option-${m.id}`, 'aria-pressed', 'true');
+        assert.ok((await testText(page, 'member-chosen')).includes(m.name), 'the chosen name is shown by the code field');
+        await screenshot(page, 'tablet', 'picker');
         // Too short: refused before anything is sent.
         await page.locator(tid('checkin-code')).fill(state.codes[m.id].slice(0, 6));
         await page.locator(tid('checkin-submit')).click();

@@ -1,78 +1,25 @@
 // The first check-in (DESIGN.md §2, docs/PROTOCOL.md §5 "hello — a member's first check-in").
 //
 // The check-in signature covers the member id ("pingyi-v1-checkin" ‖ session_id ‖ lp(member) ‖
-// device_key), but a credential card carries only the session and the code (`#/tablet?session=
-// ID&code=CODE`), and only the server knows whose code it is. So the tablet signs for one roster
-// member at a time and says hello on one connection until the server accepts: a wrong member is
-// refused with INVALID_SIGNATURE and changes nothing, a failed hello leaves the connection free
-// for the next, and a wrong or spent code is refused (UNAUTHORIZED, CODE_USED) before any
-// signature is looked at, so it is reported at the first attempt. A `member` parameter in the
-// address, when present, is tried first.
+// device_key), and a typed code does not say whose it is: the member chooses their own name from
+// the genesis roster (picker.ts), or the card's QR address names them (`member`), and the tablet
+// says exactly one signed hello for that member. A code of another member is refused with
+// INVALID_SIGNATURE and changes nothing on the server.
 
 import { fromHex, toHex } from '../../crypto/bytes';
 import { lineHash } from '../../crypto/chain';
 import { ApiError, isErrorBody } from '../../net/errors';
 import { wsUrl } from '../../net/http';
 import type { Message } from '../../net/socket';
+import type { RosterEntry } from './picker';
 
-/** One WebSocket on /ws used only for check-in hellos. */
-export interface ProbeConnection {
-  hello(fields: Message): Promise<Message>;
-  close(): void;
-}
-
-export interface ProbeResult {
-  member: string;
-  reply: Message;
-}
-
-// The per-connection rate limit is 50 messages/s with bursts of 200 (docs/PROTOCOL.md §8): a
-// long roster is paced below it, since a dropped hello gets no reply at all.
-const BURST = 150;
-const PACE_MS = 25;
-
-export async function probeCheckIn(args: {
-  probe: ProbeConnection;
-  sessionId: string;
-  code: string;
-  devicePublicKey: string;
-  members: readonly string[];
-  hint: string | null;
-  sign: (member: string) => string;
-  onProgress?: (done: number, total: number) => void;
-  sleep?: (ms: number) => Promise<void>;
-}): Promise<ProbeResult> {
-  const sleep = args.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const order = args.hint && args.members.includes(args.hint) ? [args.hint, ...args.members.filter((m) => m !== args.hint)] : [...args.members];
-  for (let i = 0; i < order.length; i++) {
-    const member = order[i]!;
-    if (i >= BURST) await sleep(PACE_MS);
-    args.onProgress?.(i, order.length);
-    try {
-      // `from: 0` as docs/PROTOCOL.md §5 shows it; the live connection that follows reads the
-      // chain, so this one is closed as soon as the member is known.
-      const reply = await args.probe.hello({
-        session: args.sessionId,
-        code: args.code,
-        device_key: args.devicePublicKey,
-        sig: args.sign(member),
-        from: 0,
-      });
-      if (reply.member !== member) {
-        throw new ApiError('INTERNAL', 'member: the check-in reply names another member than the one signed for');
-      }
-      return { member, reply };
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'INVALID_SIGNATURE') continue;
-      throw e;
-    }
-  }
-  throw new ApiError('NOT_FOUND', 'member: no member of the roster accepted this check-in');
-}
-
-/** Opens a WebSocket on /ws for probeCheckIn. Replies are matched by id; a reply that does not
- *  come within `timeoutMs` (a message dropped by the rate limit) is a NETWORK error. */
-export function openProbeConnection(timeoutMs = 15000): Promise<ProbeConnection> {
+/**
+ * Says one check-in hello on a WebSocket of its own and closes it once the reply is in: the live
+ * connection that follows says hello with the device secret (a connection says hello once). A
+ * reply that does not come within `timeoutMs`, or a connection that closes first, is a NETWORK
+ * error; a refusal is the server's ApiError.
+ */
+export function sendCheckInHello(fields: Message, timeoutMs = 15000): Promise<Message> {
   return new Promise((resolve, reject) => {
     let ws: WebSocket;
     try {
@@ -81,39 +28,24 @@ export function openProbeConnection(timeoutMs = 15000): Promise<ProbeConnection>
       reject(new ApiError('NETWORK', e instanceof Error ? e.message : String(e)));
       return;
     }
-    let nextId = 1;
-    const pending = new Map<number, { resolve: (m: Message) => void; reject: (e: ApiError) => void; timer: ReturnType<typeof setTimeout> }>();
-    const failAll = (reason: string) => {
-      for (const [, p] of pending) {
-        clearTimeout(p.timer);
-        p.reject(new ApiError('NETWORK', reason));
+    let settled = false;
+    const finish = (outcome: { reply: Message } | { error: ApiError }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000);
+      if ('reply' in outcome) resolve(outcome.reply);
+      else reject(outcome.error);
+    };
+    const timer = setTimeout(() => finish({ error: new ApiError('NETWORK', 'no reply to hello') }), timeoutMs);
+    ws.onopen = () => {
+      try {
+        ws.send(JSON.stringify({ id: 1, type: 'hello', ...fields }));
+      } catch (e) {
+        finish({ error: new ApiError('NETWORK', e instanceof Error ? e.message : String(e)) });
       }
-      pending.clear();
     };
-    const connection: ProbeConnection = {
-      hello(fields) {
-        const id = nextId++;
-        return new Promise((res, rej) => {
-          const timer = setTimeout(() => {
-            pending.delete(id);
-            rej(new ApiError('NETWORK', 'no reply to hello'));
-          }, timeoutMs);
-          pending.set(id, { resolve: res, reject: rej, timer });
-          try {
-            ws.send(JSON.stringify({ id, type: 'hello', ...fields }));
-          } catch (e) {
-            clearTimeout(timer);
-            pending.delete(id);
-            rej(new ApiError('NETWORK', e instanceof Error ? e.message : String(e)));
-          }
-        });
-      },
-      close() {
-        failAll('closed');
-        ws.close(1000);
-      },
-    };
-    ws.onopen = () => resolve(connection);
     ws.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
       let m: unknown;
@@ -124,18 +56,19 @@ export function openProbeConnection(timeoutMs = 15000): Promise<ProbeConnection>
       }
       if (!m || typeof m !== 'object') return;
       const msg = m as Message;
-      if (typeof msg.id !== 'number') return; // pushes of an accepted hello: not this connection's job
-      const p = pending.get(msg.id);
-      if (!p) return;
-      pending.delete(msg.id);
-      clearTimeout(p.timer);
-      if (isErrorBody(msg)) p.reject(new ApiError(msg.error.code, msg.error.message));
-      else p.resolve(msg);
+      // A hello dropped by the rate limit gets no reply, only an `error` push (PROTOCOL.md §8).
+      if (msg.type === 'error' && msg.id === undefined) {
+        const e = msg.error as { code?: unknown; message?: unknown } | undefined;
+        if (typeof e?.code === 'string') finish({ error: new ApiError(e.code, typeof e.message === 'string' ? e.message : '') });
+        return;
+      }
+      // Pushes that follow an accepted hello are the live connection's business, not this one's.
+      if (msg.id !== 1) return;
+      if (isErrorBody(msg)) finish({ error: new ApiError(msg.error.code, msg.error.message) });
+      else if (msg.ok === true) finish({ reply: msg });
+      else finish({ error: new ApiError('INTERNAL', 'hello: the reply is neither ok nor an error') });
     };
-    ws.onclose = () => {
-      failAll('connection closed');
-      reject(new ApiError('NETWORK', 'connection closed'));
-    };
+    ws.onclose = () => finish({ error: new ApiError('NETWORK', 'connection closed') });
   });
 }
 
@@ -182,8 +115,8 @@ export async function fetchGenesisLine(sessionId: string): Promise<string> {
   return text;
 }
 
-/** The roster of a genesis line whose hash is the session id. */
-export function checkGenesisLine(sessionId: string, line: string): string[] {
+/** The roster of a genesis line whose hash is the session id: each member's id, name and seat. */
+export function checkGenesisLine(sessionId: string, line: string): RosterEntry[] {
   if (line === '' || toHex(lineHash(line)) !== sessionId) {
     throw new ApiError('BAD_REQUEST', 'genesis: the first record is not the genesis of this session');
   }
@@ -193,15 +126,15 @@ export function checkGenesisLine(sessionId: string, line: string): string[] {
   } catch {
     throw new ApiError('BAD_REQUEST', 'genesis: not JSON');
   }
-  const members = (body as { members?: unknown }).members;
+  const members = (body as { members?: unknown } | null)?.members;
   if (!Array.isArray(members)) throw new ApiError('BAD_REQUEST', 'genesis.members: missing');
-  const ids: string[] = [];
-  for (const m of members) {
-    const id = (m as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') throw new ApiError('BAD_REQUEST', 'genesis.members: an id is not a string');
-    ids.push(id);
-  }
-  return ids;
+  return members.map((m: unknown, i) => {
+    const { id, name, seat } = (m ?? {}) as { id?: unknown; name?: unknown; seat?: unknown };
+    if (typeof id !== 'string' || typeof name !== 'string' || typeof seat !== 'string') {
+      throw new ApiError('BAD_REQUEST', `genesis.members[${i}]: id, name and seat must be strings`);
+    }
+    return { id, name, seat };
+  });
 }
 
 /** A session id from the address: 64 lower-case hex digits (upper case is refused by the

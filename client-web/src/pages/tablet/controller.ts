@@ -45,7 +45,7 @@ import {
   toggleOption,
 } from './ballot-model';
 import type { BallotBuilder } from './ballot-job';
-import { checkGenesisLine, type ProbeConnection, probeCheckIn } from './checkin';
+import { checkGenesisLine } from './checkin';
 import { parseCheckinCode } from './checkin-code';
 import {
   type BallotSeen,
@@ -63,6 +63,7 @@ import {
   roundsToDecrypt,
   trusteeStage,
 } from './model';
+import { type PickerView, type RosterIndex, indexRoster, pickerView } from './picker';
 import type { DecryptionRecord, DeviceRecord, MemberStore, RoundRecord, TabletStore, TrusteeRecord } from './store';
 import type { TabletKey } from './strings';
 
@@ -111,7 +112,8 @@ export interface TabletDeps {
   rng(purpose: RngPurpose): Rng;
   /** The genesis line of the session (its hash is checked against the session id). */
   genesis(): Promise<string>;
-  openProbe(): Promise<ProbeConnection>;
+  /** One check-in hello on a connection of its own, closed after the reply (checkin.ts). */
+  checkInHello(fields: Message): Promise<Message>;
   openSocket(opts: SocketOptions): LiveSocket;
   /** POST /api/sessions/{id}/ballots on a fresh connection without any credential. */
   castBallot(body: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -123,7 +125,8 @@ export interface TabletDeps {
   newProofVerifier(): ProofVerifier;
   /** Removes `code` from the address once the check-in is done. */
   dropCode?(): void;
-  /** A member id from the address, tried first at check-in. */
+  /** The member id of the card's QR address (`member`): the name chosen in advance at check-in,
+   *  which the member can still change. */
   memberHint?: string | null;
   /** Delays between attempts to cast a ballot over an unsteady network (ms). */
   castRetryMs?: readonly number[];
@@ -174,6 +177,18 @@ export interface DecryptPanel {
   error: Msg | null;
 }
 
+/** The check-in screen: the roster to choose one's name from, then the code. */
+export interface CheckinPanel {
+  busy: boolean;
+  error: Msg | null;
+  revoked: boolean;
+  /** The genesis roster: being read, read (with the picker), or not readable (with why). */
+  roster: { state: 'loading' } | { state: 'ready'; picker: PickerView } | { state: 'failed'; error: Msg };
+  /** A code that came in the address without a member id (a card printed before `member` was
+   *  added to its QR code): put in the code field for the member, who chooses their name first. */
+  addressCode: string | null;
+}
+
 export interface TabletView {
   phase: 'starting' | 'checkin' | 'active' | 'fatal';
   fatal: Msg | null;
@@ -184,7 +199,7 @@ export interface TabletView {
   scrutineer: boolean;
   noScrutineers: boolean;
   present: boolean;
-  checkin: { busy: boolean; error: Msg | null; progress: { done: number; total: number } | null; revoked: boolean };
+  checkin: CheckinPanel;
   alarms: Msg[];
   progress: { round: number; present: number; ballots: number } | null;
   ballot: BallotPanel | null;
@@ -249,7 +264,13 @@ export class TabletController {
 
   private checkinBusy = false;
   private checkinError: Msg | null = null;
-  private checkinProgress: { done: number; total: number } | null = null;
+  private roster: RosterIndex | null = null;
+  private rosterError: Msg | null = null;
+  private rosterLoading: Promise<void> | null = null;
+  private search = '';
+  /** The member the check-in will sign for: chosen on the roster, or named by the address. */
+  private chosen: string | null = null;
+  private addressCode: string | null = null;
   private revoked = false;
   private memberMismatch = false;
 
@@ -283,7 +304,8 @@ export class TabletController {
   // ---- life ---------------------------------------------------------------------------------
 
   /** Loads what the tablet stored; reconnects if it holds a device secret, else (or when that
-   *  secret was revoked) checks in with `code` from the address when there is one. */
+   *  secret was revoked) shows the check-in screen, checking in with `code` from the address
+   *  when the address also names the member. */
   async start(code: string | null = null): Promise<void> {
     let device: DeviceRecord | undefined;
     try {
@@ -302,11 +324,26 @@ export class TabletController {
       this.phase = 'active';
       this.startLive();
     } else {
-      this.phase = 'checkin';
-      this.emit();
-      if (code) await this.checkIn(code);
+      await this.enterCheckin(code);
     }
     this.emit();
+  }
+
+  /** The check-in screen. The name chosen in advance is the address's `member` or, after a
+   *  reset, the member this tablet was; with a name and a code from the address the tablet
+   *  checks in at once, a code alone waits in the code field for the member to choose. */
+  private async enterCheckin(code: string | null): Promise<void> {
+    this.phase = 'checkin';
+    this.chosen = this.deps.memberHint || this.device?.member || null;
+    this.emit();
+    await this.loadRoster();
+    if (this.stopped || this.phase !== 'checkin' || !code) return;
+    if (this.chosen !== null) {
+      await this.checkIn(code);
+    } else {
+      this.addressCode = code;
+      this.emit();
+    }
   }
 
   /** What this tablet stored as `member`: its rounds, trustee secret and decryptions. */
@@ -368,8 +405,56 @@ export class TabletController {
 
   // ---- check-in -----------------------------------------------------------------------------
 
+  /** Reads the genesis roster for the picker. A failure is shown with a button that calls this
+   *  again; a name named by the address is dropped if the roster does not have it. */
+  async loadRoster(): Promise<void> {
+    if (this.roster) return;
+    this.rosterLoading ??= (async () => {
+      this.rosterError = null;
+      this.emit();
+      try {
+        const roster = indexRoster(checkGenesisLine(this.deps.sessionId, await this.deps.genesis()));
+        this.roster = roster;
+        if (this.chosen !== null && !roster.entries.some((e) => e.id === this.chosen)) this.chosen = null;
+      } catch (e) {
+        const err = errorOf(e);
+        this.rosterError = err.code === 'NOT_FOUND' ? { key: 'fatal_session' } : { key: 'checkin_roster_failed', error: err };
+      } finally {
+        this.rosterLoading = null;
+        this.emit();
+      }
+    })();
+    await this.rosterLoading;
+  }
+
+  /** The picker's search text, as typed. */
+  searchRoster(text: string): void {
+    if (text === this.search) return;
+    this.search = text;
+    this.emit();
+  }
+
+  /** The member taps their name on the roster. */
+  chooseMember(id: string): void {
+    if (this.checkinBusy || this.phase !== 'checkin') return;
+    if (!this.roster?.entries.some((e) => e.id === id)) return;
+    this.chosen = id;
+    // Whatever went wrong was about the previous attempt.
+    this.checkinError = null;
+    this.emit();
+  }
+
+  /** Checks in as the chosen member with a typed code: one signed hello. A code of another
+   *  member is INVALID_SIGNATURE, explained as such; the member may choose again. Nothing but
+   *  the device key (kept and reused) is stored before the server has accepted. */
   async checkIn(typed: string): Promise<void> {
     if (this.checkinBusy || this.stopped || this.phase === 'active' || this.phase === 'fatal') return;
+    const member = this.chosen;
+    if (member === null) {
+      this.checkinError = { key: 'checkin_error_choose' };
+      this.emit();
+      return;
+    }
     const parsed = parseCheckinCode(typed);
     if (!parsed.ok) {
       this.checkinError =
@@ -383,31 +468,22 @@ export class TabletController {
     }
     this.checkinBusy = true;
     this.checkinError = null;
-    this.checkinProgress = null;
     this.emit();
-    let probe: ProbeConnection | null = null;
     try {
       const device = await this.ensureDeviceKey();
-      const members = checkGenesisLine(this.deps.sessionId, await this.deps.genesis());
-      probe = await this.deps.openProbe();
-      const sk = this.deviceSk!;
-      const pk = fromHex(device.publicKey, 32);
-      const { member, reply } = await probeCheckIn({
-        probe,
-        sessionId: this.deps.sessionId,
+      const sig = signDetached(checkinMessage(this.sid, member, fromHex(device.publicKey, 32)), this.deviceSk!);
+      // `from: 0` as docs/PROTOCOL.md §5 shows it; the live connection that follows reads the
+      // chain, so this one is closed as soon as the reply is in.
+      const reply = await this.deps.checkInHello({
+        session: this.deps.sessionId,
         code: parsed.code,
-        devicePublicKey: device.publicKey,
-        members,
-        hint: this.deps.memberHint ?? null,
-        sign: (m) => toHex(signDetached(checkinMessage(this.sid, m, pk), sk)),
-        onProgress: (done, total) => {
-          // Shown only when the roster is long enough for the wait to be noticed.
-          if (total > 20) {
-            this.checkinProgress = { done, total };
-            this.emit();
-          }
-        },
+        device_key: device.publicKey,
+        sig: toHex(sig),
+        from: 0,
       });
+      if (reply.member !== member) {
+        throw new ApiError('INTERNAL', 'member: the check-in reply names another member than the one signed for');
+      }
       const secret = reply.device;
       if (!isHex(secret, 32)) throw new ApiError('BAD_REQUEST', 'device: the hello reply has no device secret');
       const role = reply.role === 'scrutineer' ? 'scrutineer' : 'member';
@@ -416,27 +492,26 @@ export class TabletController {
       await this.deps.store.putDevice(updated);
       this.device = updated;
       this.revoked = false;
+      this.addressCode = null;
       this.deps.dropCode?.();
       this.phase = 'active';
       this.startLive();
     } catch (e) {
       const err = errorOf(e);
       this.checkinError =
-        err.code === 'UNAUTHORIZED'
-          ? { key: 'checkin_error_unauthorized' }
-          : err.code === 'CODE_USED'
-            ? { key: 'checkin_error_code_used' }
-            : err.code === 'NOT_FOUND' && err.message.startsWith('member')
-              ? { key: 'checkin_error_no_member' }
+        err.code === 'INVALID_SIGNATURE'
+          ? { key: 'checkin_error_mismatch' }
+          : err.code === 'UNAUTHORIZED'
+            ? { key: 'checkin_error_unauthorized' }
+            : err.code === 'CODE_USED'
+              ? { key: 'checkin_error_code_used' }
               : err.code === 'NOT_FOUND'
                 ? { key: 'fatal_session' }
                 : err.code === 'FORBIDDEN'
                   ? { key: 'checkin_error_adjourned' }
                   : { key: 'checkin_error_other', error: err };
     } finally {
-      probe?.close();
       this.checkinBusy = false;
-      this.checkinProgress = null;
       this.emit();
     }
   }
@@ -566,12 +641,12 @@ export class TabletController {
       this.device = updated;
       void this.deps.store.putDevice(updated);
       this.revoked = true;
-      this.phase = 'checkin';
       this.socket = null;
-      this.emit();
       const code = this.pendingCode;
       this.pendingCode = null;
-      if (code) queueMicrotask(() => void this.checkIn(code));
+      queueMicrotask(() => void this.enterCheckin(code));
+      this.phase = 'checkin';
+      this.emit();
       return false;
     }
     if (error.code === 'NOT_FOUND') {
@@ -1221,7 +1296,17 @@ export class TabletController {
       noScrutineers: session !== null && session.scrutineers.length === 0,
       // Until the chain is read, absence is not known: no "you have left" while loading.
       present: checkedIn && (!this.caughtUp || memberInfo?.present === true),
-      checkin: { busy: this.checkinBusy, error: this.checkinError, progress: this.checkinProgress, revoked: this.revoked },
+      checkin: {
+        busy: this.checkinBusy,
+        error: this.checkinError,
+        revoked: this.revoked,
+        roster: this.roster
+          ? { state: 'ready', picker: pickerView(this.roster, this.search, this.chosen) }
+          : this.rosterError
+            ? { state: 'failed', error: this.rosterError }
+            : { state: 'loading' },
+        addressCode: this.addressCode,
+      },
       alarms,
       progress: progressRound,
       ballot,

@@ -1,6 +1,6 @@
-// The member's and the scrutineer's tablet (`#/tablet?session=ID[&code=CODE]`, docs/PROTOCOL.md
-// §9): wires the controller to the real network, storage, workers and verifier, and the screen
-// to the shell. Everything the tablet decides is in controller.ts and model.ts.
+// The member's and the scrutineer's tablet (`#/tablet?session=ID[&member=MEMBER&code=CODE]`,
+// docs/PROTOCOL.md §9): wires the controller to the real network, storage, workers and verifier,
+// and the screen to the shell. Everything the tablet decides is in controller.ts and model.ts.
 
 import { systemRng } from '../../crypto/rng';
 import { tc } from '../../i18n/common';
@@ -14,11 +14,12 @@ import { routeHref } from '../../ui/router';
 import { ChainVerifier } from '../../verify/chain-verifier';
 import { VerifierClient } from '../../verify/client';
 import { workerBallotBuilder } from './ballot-builder';
-import { fetchGenesisLine, openProbeConnection, parseSessionId } from './checkin';
+import { fetchGenesisLine, parseSessionId, sendCheckInHello } from './checkin';
 import { TabletController, type TabletView } from './controller';
 import { TabletStore } from './store';
 import { t } from './strings';
-import { TabletScreen, text } from './view';
+import { text } from './text';
+import { TabletScreen } from './view';
 import './tablet.css';
 
 /** Only one tab may drive a tablet's session: two would each request a token with their own
@@ -85,7 +86,7 @@ export const mount: MountPage = async (ctx) => {
     store: new TabletStore(kv, sessionId),
     rng: () => systemRng,
     genesis: () => fetchGenesisLine(sessionId),
-    openProbe: () => openProbeConnection(),
+    checkInHello: (fields) => sendCheckInHello(fields),
     openSocket: (opts) => new ReconnectingSocket(opts),
     castBallot: (body) => apiPost(`/api/sessions/${sessionId}/ballots`, body, { credentials: 'omit' }),
     buildBallot: builder.build,

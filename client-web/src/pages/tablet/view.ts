@@ -4,20 +4,15 @@
 // screen reader announces survive an update.
 
 import { displayRecoveryCode } from '../../crypto/trustee';
-import { describeError } from '../../i18n/common';
 import { getLang } from '../../i18n/i18n';
 import { type Child, confirmDialog, h, replace } from '../../ui/dom';
 import type { BallotHint } from './ballot-model';
 import { reviewItems } from './ballot-model';
-import type { BallotPanel, DecryptPanel, Msg, TabletController, TabletView, TrusteePanel } from './controller';
+import { CheckinScreen } from './checkin-view';
+import type { BallotPanel, DecryptPanel, TabletController, TabletView, TrusteePanel } from './controller';
 import type { Inclusion } from './model';
 import { t } from './strings';
-
-export function text(msg: Msg): string {
-  const params = { ...(msg.params ?? {}) };
-  if (msg.error) params.error = describeError(msg.error);
-  return t(msg.key, params);
-}
+import { text } from './text';
 
 function hintText(hint: BallotHint): string {
   switch (hint.kind) {
@@ -73,7 +68,7 @@ export class TabletScreen {
   private readonly verifyText: HTMLElement;
   private readonly verifyBar: HTMLProgressElement;
   private readonly alarmBox: HTMLElement;
-  private readonly checkin: Section;
+  private readonly checkin: CheckinScreen;
   private readonly ballot: Section;
   private readonly inclusion: Section;
   private readonly trustee: Section;
@@ -81,7 +76,6 @@ export class TabletScreen {
   private readonly decryptDone: Section;
   private readonly fatal: Section;
 
-  private readonly codeInput: HTMLInputElement;
   private readonly confirmInput: HTMLInputElement;
   private readonly restoreInput: HTMLInputElement;
   private alarmKey = '';
@@ -96,16 +90,6 @@ export class TabletScreen {
     this.verifyLine = h('p', { class: 'verify-line' }, this.verifyText, this.verifyBar);
     this.verifyLine.hidden = true;
     this.alarmBox = h('div', { class: 'tablet-alarms', role: 'alert', 'aria-live': 'assertive' });
-    this.codeInput = h('input', {
-      id: 'tablet-checkin-code',
-      'data-testid': 'checkin-code',
-      type: 'text',
-      autocomplete: 'off',
-      autocapitalize: 'characters',
-      spellcheck: 'false',
-      enterkeyhint: 'go',
-      class: 'code-input',
-    });
     this.confirmInput = h('input', {
       id: 'tablet-recovery-confirm',
       'data-testid': 'recovery-confirm-input',
@@ -124,7 +108,7 @@ export class TabletScreen {
       spellcheck: 'false',
       class: 'code-input',
     });
-    this.checkin = new Section(h('section', { class: 'card tablet-checkin', 'aria-labelledby': 'tablet-checkin-heading' }));
+    this.checkin = new CheckinScreen(controller);
     this.ballot = new Section(h('section', { class: 'tablet-ballot', 'aria-labelledby': 'tablet-ballot-heading' }));
     this.inclusion = new Section(h('section', { class: 'tablet-inclusion' }));
     this.trustee = new Section(h('section', { class: 'card tablet-trustee', 'aria-labelledby': 'tablet-trustee-heading' }));
@@ -137,7 +121,7 @@ export class TabletScreen {
       h('section', { class: 'tablet-status' }, this.statusLine, this.memberLine, this.hintLine, this.verifyLine),
       this.alarmBox,
       this.fatal.el,
-      this.checkin.el,
+      this.checkin.root,
       this.decrypt.el,
       this.ballot.el,
       this.inclusion.el,
@@ -155,7 +139,7 @@ export class TabletScreen {
     this.fatal.update(v.phase === 'fatal' && v.fatal ? `${lang}|${JSON.stringify(v.fatal)}` : null, () => [
       h('p', { class: 'error big-notice', role: 'alert' }, text(v.fatal!)),
     ]);
-    this.renderCheckin(v, lang);
+    this.checkin.render(v.phase === 'checkin' ? v.checkin : null, lang);
     this.renderBallot(v.phase === 'active' ? v.ballot : null, lang);
     this.renderInclusion(v.phase === 'active' ? v.inclusion : null, lang);
     this.renderTrustee(v.phase === 'active' ? v.trustee : null, lang);
@@ -241,54 +225,6 @@ export class TabletScreen {
       ),
     );
     this.alarmBox.hidden = items.length === 0;
-  }
-
-  // ---- check-in -----------------------------------------------------------------------------
-
-  private renderCheckin(v: TabletView, lang: string): void {
-    if (v.phase !== 'checkin') {
-      this.checkin.update(null, () => []);
-      return;
-    }
-    const c = v.checkin;
-    this.codeInput.disabled = c.busy;
-    const key = `${lang}|${JSON.stringify(c)}`;
-    this.checkin.update(key, () => {
-      const errorId = 'tablet-checkin-error';
-      if (c.error) this.codeInput.setAttribute('aria-describedby', errorId);
-      else this.codeInput.removeAttribute('aria-describedby');
-      this.codeInput.setAttribute('aria-invalid', c.error ? 'true' : 'false');
-      const submit = () => {
-        void this.controller.checkIn(this.codeInput.value);
-      };
-      return [
-        h('h2', { id: 'tablet-checkin-heading' }, t('checkin_heading')),
-        c.revoked ? h('p', { class: 'warn' }, t('checkin_revoked')) : null,
-        h('p', null, t('checkin_intro')),
-        h(
-          'form',
-          {
-            class: 'checkin-form',
-            novalidate: true,
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              submit();
-            },
-          },
-          h('label', { for: 'tablet-checkin-code' }, t('checkin_label')),
-          this.codeInput,
-          h(
-            'div',
-            { class: 'actions' },
-            h('button', { type: 'submit', class: 'primary big-button', 'data-testid': 'checkin-submit', disabled: c.busy }, t('checkin_submit')),
-          ),
-        ),
-        c.error ? h('p', { class: 'error', id: errorId, role: 'alert', 'data-testid': 'checkin-error' }, text(c.error)) : null,
-        c.busy
-          ? h('p', { class: 'notice', role: 'status' }, c.progress ? t('checkin_probing', { done: c.progress.done, total: c.progress.total }) : t('checkin_busy'))
-          : null,
-      ];
-    });
   }
 
   // ---- the ballot ---------------------------------------------------------------------------

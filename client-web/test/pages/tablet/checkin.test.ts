@@ -1,14 +1,10 @@
-// Reading a typed check-in code as the server does, and finding the member a code belongs to
-// when the card carries only the code.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from '../../../src/crypto/bytes';
+// Reading a typed check-in code as the server does, the roster of a genesis line, and the one
+// check-in hello on a WebSocket of its own.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { normalizeTypedCode } from '../../../src/crypto/codes';
-import { sha256 } from '../../../src/crypto/hash';
-import { signKeyPairFromSeed } from '../../../src/crypto/sign';
 import { sodiumReady } from '../../../src/crypto/sodium';
 import { ApiError } from '../../../src/net/errors';
-import type { Message } from '../../../src/net/socket';
-import { checkGenesisLine, parseSessionId, probeCheckIn } from '../../../src/pages/tablet/checkin';
+import { checkGenesisLine, parseSessionId, sendCheckInHello } from '../../../src/pages/tablet/checkin';
 import { parseCheckinCode } from '../../../src/pages/tablet/checkin-code';
 import { SID, V } from './fake-server';
 
@@ -39,8 +35,10 @@ describe('parseCheckinCode', () => {
 });
 
 describe('checkGenesisLine and parseSessionId', () => {
-  it('returns the roster of the genesis whose hash is the session id', () => {
-    expect(checkGenesisLine(SID, V.session.genesis_line)).toEqual(['m01', 'm02', 'm03', 'm04', 'm05']);
+  it('returns the roster of the genesis whose hash is the session id: id, name and seat', () => {
+    const roster = checkGenesisLine(SID, V.session.genesis_line);
+    expect(roster.map((m) => m.id)).toEqual(['m01', 'm02', 'm03', 'm04', 'm05']);
+    expect(roster[2]).toEqual({ id: 'm03', name: '李娜', seat: '3' });
   });
   it('refuses a genesis of another session', () => {
     expect(() => checkGenesisLine('00'.repeat(32), V.session.genesis_line)).toThrow(ApiError);
@@ -53,103 +51,129 @@ describe('checkGenesisLine and parseSessionId', () => {
   });
 });
 
-describe('probeCheckIn', () => {
-  const owner = 'm04';
-  // Any Ed25519 key: the fake server below decides by the member each signature is for.
-  const devicePublicKey = '21952ad2799c2a56698fac75d8ab3a31a4f34ec4b9a1b3940603bb416816e770';
-  const members = ['m01', 'm02', 'm03', 'm04', 'm05'];
-  const sign = (m: string) => toHex(sha256(utf8(`sig for ${m}`))) + toHex(sha256(utf8(m)));
+/** A genesis line whose session id is its own hash, with `members` as given. */
+async function genesisWith(members: unknown): Promise<{ sid: string; line: string }> {
+  const { lineHash } = await import('../../../src/crypto/chain');
+  const { toHex } = await import('../../../src/crypto/bytes');
+  const body = JSON.parse(V.session.genesis_line) as Record<string, unknown>;
+  const line = JSON.stringify({ ...body, members });
+  return { sid: toHex(lineHash(line)), line };
+}
 
-  /** A server whose code belongs to `owner`: other members' signatures do not verify. */
-  function probe(refuse: string | null = null) {
-    const tried: string[] = [];
-    return {
-      tried,
-      connection: {
-        hello: async (f: Message) => {
-          const member = members.find((m) => sign(m) === f.sig)!;
-          tried.push(member);
-          if (refuse) throw new ApiError(refuse, 'refused');
-          if (member !== owner) throw new ApiError('INVALID_SIGNATURE', "sig: is not the device key's check-in signature");
-          return { ok: true, role: 'member', member, device: '77'.repeat(32), head: { seq: 9 } };
-        },
-        close: () => undefined,
-      },
-    };
+describe('checkGenesisLine refuses a roster it cannot show', () => {
+  it.each([
+    ['a member without a seat', [{ id: 'a', name: 'A' }]],
+    ['a name that is not a string', [{ id: 'a', name: 7, seat: '1' }]],
+    ['an id that is not a string', [{ id: 1, name: 'A', seat: '1' }]],
+    ['a member that is not an object', [null]],
+    ['members that are not a list', { a: 1 }],
+  ])('%s', async (_, members) => {
+    const { sid, line } = await genesisWith(members);
+    expect(() => checkGenesisLine(sid, line)).toThrow(ApiError);
+  });
+  it('accepts an empty seat (a member without one)', async () => {
+    const { sid, line } = await genesisWith([{ id: 'a', name: 'A', seat: '' }]);
+    expect(checkGenesisLine(sid, line)).toEqual([{ id: 'a', name: 'A', seat: '' }]);
+  });
+});
+
+/** A stand-in for the browser's WebSocket: records what is sent, and lets the test answer. */
+class FakeWebSocket {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+  static last: FakeWebSocket | null = null;
+  readyState = FakeWebSocket.CONNECTING;
+  sent: string[] = [];
+  closed: number | null = null;
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.last = this;
   }
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(code: number): void {
+    this.closed = code;
+    this.readyState = FakeWebSocket.CLOSED;
+  }
+  open(): void {
+    this.readyState = FakeWebSocket.OPEN;
+    this.onopen?.();
+  }
+  receive(m: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(m) });
+  }
+  drop(): void {
+    this.readyState = FakeWebSocket.CLOSED;
+    this.onclose?.();
+  }
+}
 
-  it('tries the roster in order until the server accepts, and returns the member', async () => {
-    const p = probe();
-    const r = await probeCheckIn({ probe: p.connection, sessionId: SID, code: 'NETHFTEEGHRR', devicePublicKey, members, hint: null, sign });
-    expect(r.member).toBe(owner);
-    expect(p.tried).toEqual(['m01', 'm02', 'm03', 'm04']);
+describe('sendCheckInHello', () => {
+  const fields = { session: SID, code: 'TM11G2GQJNT5', device_key: 'aa'.repeat(32), sig: 'bb'.repeat(64), from: 0 };
+
+  function install(): void {
+    FakeWebSocket.last = null;
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    vi.stubGlobal('location', { protocol: 'https:', host: 'vote.example' });
+  }
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
   });
 
-  it('tries the member named in the address first', async () => {
-    const p = probe();
-    await probeCheckIn({ probe: p.connection, sessionId: SID, code: 'NETHFTEEGHRR', devicePublicKey, members, hint: 'm04', sign });
-    expect(p.tried).toEqual(['m04']);
+  it('sends exactly one hello on /ws and closes the connection once the reply is in', async () => {
+    install();
+    const reply = sendCheckInHello(fields);
+    const ws = FakeWebSocket.last!;
+    expect(ws.url).toBe('wss://vote.example/ws');
+    ws.open();
+    expect(ws.sent.map((x) => JSON.parse(x) as unknown)).toEqual([{ id: 1, type: 'hello', ...fields }]);
+    // A push before the reply is not the reply.
+    ws.receive({ type: 'progress', round: 1, present: 1, ballots: 0 });
+    ws.receive({ id: 1, ok: true, role: 'member', member: 'm03', device: 'cc'.repeat(32), head: { seq: 9 } });
+    await expect(reply).resolves.toMatchObject({ member: 'm03', device: 'cc'.repeat(32) });
+    expect(ws.closed).toBe(1000);
+    expect(ws.sent).toHaveLength(1);
   });
 
-  it('stops at the first refusal that is not a wrong signature (a wrong or spent code)', async () => {
-    for (const code of ['UNAUTHORIZED', 'CODE_USED', 'NETWORK']) {
-      const p = probe(code);
-      await expect(probeCheckIn({ probe: p.connection, sessionId: SID, code: 'NETHFTEEGHRR', devicePublicKey, members, hint: null, sign })).rejects.toMatchObject({ code });
-      expect(p.tried).toEqual(['m01']);
-    }
+  it('rejects with the server’s error, and closes', async () => {
+    install();
+    const reply = sendCheckInHello(fields);
+    const ws = FakeWebSocket.last!;
+    ws.open();
+    ws.receive({ id: 1, ok: false, error: { code: 'INVALID_SIGNATURE', message: "sig: is not the device key's check-in signature" } });
+    await expect(reply).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
+    expect(ws.closed).toBe(1000);
   });
 
-  it('says NOT_FOUND when no roster member is accepted', async () => {
-    const p = probe();
-    await expect(
-      probeCheckIn({ probe: p.connection, sessionId: SID, code: 'NETHFTEEGHRR', devicePublicKey, members: ['m01', 'm02'], hint: null, sign }),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  it('hears of a hello the rate limit dropped from the error push, without waiting out the timeout', async () => {
+    install();
+    const reply = sendCheckInHello(fields);
+    const ws = FakeWebSocket.last!;
+    ws.open();
+    ws.receive({ type: 'error', error: { code: 'RATE_LIMITED', message: 'too many messages: this one was dropped, slow down' } });
+    await expect(reply).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(ws.closed).toBe(1000);
   });
 
-  it('paces a long roster below the connection’s rate limit', async () => {
-    const long = Array.from({ length: 160 }, (_, i) => `x${i}`);
-    const sleeps: number[] = [];
-    const tried: string[] = [];
-    const r = await probeCheckIn({
-      probe: {
-        hello: async (f) => {
-          tried.push(String(f.sig));
-          if (f.sig !== 'x159') throw new ApiError('INVALID_SIGNATURE', 'no');
-          return { member: 'x159' };
-        },
-        close: () => undefined,
-      },
-      sessionId: SID,
-      code: 'NETHFTEEGHRR',
-      devicePublicKey,
-      members: long,
-      hint: null,
-      sign: (m) => m,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
-    expect(r.member).toBe('x159');
-    expect(tried).toHaveLength(160);
-    expect(sleeps).toHaveLength(10);
-  });
+  it('is a NETWORK error when the connection closes first, or the reply does not come', async () => {
+    install();
+    const dropped = sendCheckInHello(fields);
+    FakeWebSocket.last!.drop();
+    await expect(dropped).rejects.toMatchObject({ code: 'NETWORK' });
 
-  it('refuses a reply naming another member than the one signed for', async () => {
-    await expect(
-      probeCheckIn({
-        probe: { hello: async () => ({ member: 'm05' }), close: () => undefined },
-        sessionId: SID,
-        code: 'NETHFTEEGHRR',
-        devicePublicKey,
-        members,
-        hint: null,
-        sign,
-      }),
-    ).rejects.toMatchObject({ code: 'INTERNAL' });
-  });
-
-  it('signs what the server checks: the vectors’ check-in signature for the vectors’ device key', () => {
-    const c = V.check_ins.find((x) => x.member === 'm03')!;
-    expect(toHex(signKeyPairFromSeed(fromHex(c.device_seed, 32)).publicKey)).toBe(c.device_key);
+    vi.useFakeTimers();
+    const silent = sendCheckInHello(fields, 1000);
+    const ws = FakeWebSocket.last!;
+    ws.open();
+    vi.advanceTimersByTime(1001);
+    await expect(silent).rejects.toMatchObject({ code: 'NETWORK', message: 'no reply to hello' });
+    expect(ws.closed).toBe(1000);
   });
 });

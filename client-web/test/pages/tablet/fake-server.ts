@@ -24,7 +24,6 @@ import { verifyDecryptionShare } from '../../../src/crypto/decryption';
 import { blindEvaluate } from '../../../src/crypto/voprf';
 import { ApiError } from '../../../src/net/errors';
 import type { ConnState, Message, SocketOptions } from '../../../src/net/socket';
-import type { ProbeConnection } from '../../../src/pages/tablet/checkin';
 import type { LiveSocket, RngPurpose } from '../../../src/pages/tablet/controller';
 
 type Proof = { c: string; s: string };
@@ -189,6 +188,8 @@ export class FakeServer {
   readonly secrets = new Map<string, string>();
   readonly sockets = new Set<FakeSocket>();
   readonly log: { type: string; member: string | null; fields: Message }[] = [];
+  /** Every check-in hello received, in order, whatever the answer. */
+  readonly checkInHellos: Message[] = [];
   readonly casts: Record<string, unknown>[] = [];
   readonly issued = new Map<string, string>();
   readonly declared = new Set<string>();
@@ -378,11 +379,12 @@ export class FakeServer {
     return new FakeSocket(this, opts);
   }
 
-  async openProbe(): Promise<ProbeConnection> {
-    return {
-      hello: async (fields) => this.helloCode(fields),
-      close: () => undefined,
-    };
+  /** A check-in hello on a connection of its own (the tablet's checkInHello): every attempt is
+   *  kept in `checkInHellos`, accepted or not. */
+  async checkInHello(fields: Message): Promise<Message> {
+    await Promise.resolve();
+    this.checkInHellos.push(structuredClone(fields));
+    return this.helloCode(fields);
   }
 }
 

@@ -32,8 +32,9 @@ export interface Tablet {
   proofs: DeferredProofs[];
 }
 
-/** A tablet of `member`; `rng` defaults to a source that refuses every draw, so that a reloaded
- *  tablet that tried to make new keys would fail the test. */
+/** A tablet of `member`, opened as from its card's QR code (the address names the member; pass
+ *  `deps: { memberHint: null }` for a code typed without one); `rng` defaults to a source that
+ *  refuses every draw, so that a reloaded tablet that tried to make new keys would fail the test. */
 export function tablet(server: FakeServer, kv: Kv, member: string, opts: { rng?: (p: RngPurpose) => Rng; deps?: Partial<TabletDeps> } = {}): Tablet {
   const sockets: FakeSocket[] = [];
   const proofs: DeferredProofs[] = [];
@@ -48,7 +49,9 @@ export function tablet(server: FakeServer, kv: Kv, member: string, opts: { rng?:
         throw new Error(`this tablet was not expected to draw ${purpose} randomness`);
       }),
     genesis: async () => V.session.genesis_line,
-    openProbe: () => server.openProbe(),
+    checkInHello: (fields) => server.checkInHello(fields),
+    // As from the card's QR code, which names the member; a typed check-in passes null.
+    memberHint: member,
     openSocket: (o) => {
       const s = server.openSocket(o);
       sockets.push(s);

@@ -7,6 +7,7 @@ import { sha256 } from '../../../src/crypto/hash';
 import { DeterministicRng } from '../../../src/crypto/rng';
 import { headMessage, signDetached, signKeyPairFromSeed } from '../../../src/crypto/sign';
 import { sodiumReady } from '../../../src/crypto/sodium';
+import { ApiError } from '../../../src/net/errors';
 import { FakeServer, SID, V, memberRng, seqs, vectorBallot, vectorChoices } from './fake-server';
 import { freshDisk, idle, tablet, until } from './kit';
 
@@ -23,7 +24,8 @@ function server(served = seqs.checkIn('m01')): FakeServer {
   return s;
 }
 
-/** A tablet of m03 checked in with its card's code (typed loosely, as from the URL). */
+/** A tablet of m03 checked in from its card's QR address (which names the member), the code
+ *  spelled loosely. */
 async function checkedIn(s: FakeServer, rounds: number[] = [1, 2]) {
   const kv = await freshDisk();
   const tab = tablet(s, kv, M, { rng: memberRng(M, rounds) });
@@ -31,6 +33,17 @@ async function checkedIn(s: FakeServer, rounds: number[] = [1, 2]) {
   await until(() => tab.view().phase === 'active' && tab.socket()?.state === 'online', 'checked in and online');
   await tab.controller.settle();
   return { kv, tab };
+}
+
+/** A tablet opened without `member` in the address: its member types the code. */
+function typingTablet(s: FakeServer, kv: Awaited<ReturnType<typeof freshDisk>>, opts: Parameters<typeof tablet>[3] = {}) {
+  return tablet(s, kv, M, { ...opts, deps: { memberHint: null, ...opts.deps } });
+}
+
+function picker(tab: ReturnType<typeof tablet>) {
+  const r = tab.view().checkin.roster;
+  if (r.state !== 'ready') throw new Error(`the roster is ${r.state}`);
+  return r.picker;
 }
 
 function tokenRequests(s: FakeServer) {
@@ -45,11 +58,15 @@ async function chooseVectorBallot(tab: ReturnType<typeof tablet>, round: number)
 }
 
 describe('check-in', () => {
-  it('refuses a code of the wrong length before sending anything', async () => {
+  it('refuses a code of the wrong length, or no name chosen, before sending anything', async () => {
     const s = server();
-    const tab = tablet(s, await freshDisk(), M, { rng: memberRng(M, []) });
+    const tab = typingTablet(s, await freshDisk(), { rng: memberRng(M, []) });
     await tab.controller.start(null);
     expect(tab.view().status).toBe('checkin');
+    await tab.controller.checkIn(CODE);
+    expect(tab.view().checkin.error).toEqual({ key: 'checkin_error_choose' });
+    tab.controller.chooseMember(M);
+    expect(tab.view().checkin.error).toBeNull();
     await tab.controller.checkIn('TM11-G2GQ-JNT');
     expect(tab.view().checkin.error).toEqual({ key: 'checkin_error_length', params: { n: 11 } });
     await tab.controller.checkIn('TM11-G2GQ-JNTU');
@@ -57,7 +74,116 @@ describe('check-in', () => {
     await tab.controller.checkIn('   ');
     expect(tab.view().checkin.error?.key).toBe('checkin_error_empty');
     expect(s.log).toHaveLength(0);
+    expect(s.checkInHellos).toHaveLength(0);
     expect(await tab.store.device()).toBeUndefined();
+  });
+
+  it('typed: lists the roster, filters it as the member types, and checks in with one hello for the chosen name', async () => {
+    const s = server();
+    const tab = typingTablet(s, await freshDisk(), { rng: memberRng(M, []) });
+    await tab.controller.start(null);
+    expect(picker(tab)).toMatchObject({ state: 'list', total: 5, selected: null });
+    expect(picker(tab).shown.map((o) => o.name)).toEqual(['张伟', '王芳', '李娜', '刘洋', '陈静']);
+    tab.controller.searchRoster('李');
+    expect(picker(tab).shown.map((o) => o.id)).toEqual([M]);
+    tab.controller.searchRoster('3');
+    expect(picker(tab).shown.map((o) => o.id)).toEqual([M]);
+    tab.controller.searchRoster('m0');
+    expect(picker(tab).shown).toHaveLength(5);
+    tab.controller.chooseMember(M);
+    expect(picker(tab).selected).toEqual({ id: M, name: '李娜', seat: '3' });
+    expect(s.checkInHellos).toHaveLength(0);
+
+    await tab.controller.checkIn('tm11 g2gq jnt5');
+    await until(() => tab.view().phase === 'active' && tab.socket()?.state === 'online', 'checked in and online');
+    const vector = V.check_ins.find((c) => c.member === M)!;
+    expect(s.checkInHellos).toEqual([{ session: SID, code: CODE, device_key: vector.device_key, sig: vector.sig, from: 0 }]);
+    expect(await tab.store.device()).toMatchObject({ member: M, role: 'member', publicKey: vector.device_key });
+    expect(tab.view().member).toEqual({ id: M, name: '李娜', seat: '3' });
+  });
+
+  it('typed: a code of another member is one refused hello, explained, and the member chooses again', async () => {
+    const s = server();
+    const kv = await freshDisk();
+    // memberRng gives one device key only: a second key drawn for the second attempt would throw.
+    const tab = typingTablet(s, kv, { rng: memberRng(M, []) });
+    await tab.controller.start(null);
+    tab.controller.chooseMember('m04');
+    await tab.controller.checkIn(CODE);
+    expect(tab.view().checkin.error).toEqual({ key: 'checkin_error_mismatch' });
+    expect(tab.view().phase).toBe('checkin');
+    expect(s.checkInHellos).toHaveLength(1);
+    const vector = V.check_ins.find((c) => c.member === M)!;
+    // The one hello was signed for the name chosen: m04, not m03.
+    expect(s.checkInHellos[0]!.sig).not.toBe(vector.sig);
+    expect(s.deviceKeys.size).toBe(0);
+    // Stored: the device key, as before any check-in; no member, no secret, nothing of m04.
+    expect(await tab.store.device()).toEqual({ seed: vector.device_seed, publicKey: vector.device_key, member: null, role: null, secret: null });
+    expect(await tab.store.member('m04').rounds()).toEqual([]);
+    // The name can be chosen again; the error goes with the old choice.
+    expect(picker(tab).selected?.id).toBe('m04');
+    tab.controller.chooseMember(M);
+    expect(tab.view().checkin.error).toBeNull();
+    await tab.controller.checkIn(CODE);
+    await until(() => tab.view().phase === 'active', 'checked in');
+    expect(s.checkInHellos).toHaveLength(2);
+    expect(s.checkInHellos[1]).toMatchObject({ device_key: vector.device_key, sig: vector.sig });
+    expect(tab.view().alarms).toEqual([]);
+  });
+
+  it('from the QR code: the address’s member is chosen and shown, and the code checks in at once', async () => {
+    const s = server();
+    const shown = tablet(s, await freshDisk(), M, { rng: memberRng(M, []) });
+    await shown.controller.start(null);
+    expect(picker(shown).selected).toEqual({ id: M, name: '李娜', seat: '3' });
+    // Still the member's to change.
+    shown.controller.chooseMember('m05');
+    expect(picker(shown).selected?.id).toBe('m05');
+
+    const s2 = server();
+    const tab = tablet(s2, await freshDisk(), M, { rng: memberRng(M, []) });
+    await tab.controller.start(CODE);
+    await until(() => tab.view().phase === 'active', 'checked in');
+    expect(s2.checkInHellos).toHaveLength(1);
+  });
+
+  it('from an address naming no roster member, or no member at all: nothing is sent, the code waits for a name', async () => {
+    for (const memberHint of ['m99', null]) {
+      const s = server();
+      const tab = tablet(s, await freshDisk(), M, { rng: memberRng(M, []), deps: { memberHint } });
+      await tab.controller.start('tm11-g2gq-jnt5');
+      expect(tab.view().phase).toBe('checkin');
+      expect(picker(tab).selected).toBeNull();
+      expect(tab.view().checkin.addressCode).toBe('tm11-g2gq-jnt5');
+      expect(s.checkInHellos).toHaveLength(0);
+      tab.controller.chooseMember(M);
+      await tab.controller.checkIn(tab.view().checkin.addressCode!);
+      await until(() => tab.view().phase === 'active', 'checked in');
+      expect(tab.view().checkin.addressCode).toBeNull();
+      expect(tab.dropped()).toBe(1);
+    }
+  });
+
+  it('says when the roster cannot be read, and reads it again when asked', async () => {
+    const s = server();
+    let down = true;
+    const tab = typingTablet(s, await freshDisk(), {
+      rng: memberRng(M, []),
+      deps: {
+        genesis: async () => {
+          if (down) throw new ApiError('NETWORK', 'Failed to fetch');
+          return V.session.genesis_line;
+        },
+      },
+    });
+    await tab.controller.start(null);
+    expect(tab.view().checkin.roster).toEqual({ state: 'failed', error: { key: 'checkin_roster_failed', error: { code: 'NETWORK', message: 'Failed to fetch' } } });
+    tab.controller.chooseMember(M);
+    await tab.controller.checkIn(CODE);
+    expect(tab.view().checkin.error?.key).toBe('checkin_error_choose');
+    down = false;
+    await tab.controller.loadRoster();
+    expect(picker(tab).total).toBe(5);
   });
 
   it('stores the device key before the hello, signs for its member, keeps the device secret and drops the code', async () => {
@@ -67,9 +193,8 @@ describe('check-in', () => {
     const vector = V.check_ins.find((c) => c.member === M)!;
     expect(device).toMatchObject({ publicKey: vector.device_key, member: M, role: 'member' });
     expect(device?.secret).toMatch(/^[0-9a-f]{64}$/);
-    // The accepted hello carried the card's code, normalised, and the vectors' signature.
-    const accepted = s.log.find((l) => l.type === 'hello-code')!;
-    expect(accepted.fields).toEqual({ session: SID, code: CODE, device_key: vector.device_key, sig: vector.sig, from: 0 });
+    // One hello, accepted: the card's code, normalised, and the vectors' signature.
+    expect(s.checkInHellos).toEqual([{ session: SID, code: CODE, device_key: vector.device_key, sig: vector.sig, from: 0 }]);
     expect(tab.dropped()).toBe(1);
     // The reconnect hello uses the device secret, from 0, and never the code.
     const hello = s.log.find((l) => l.type === 'hello-device')!;
@@ -114,9 +239,14 @@ describe('check-in', () => {
     expect(tab.view().alarms.map((a) => a.key)).toContain('alarm.device_key');
   });
 
-  it('after a reset by the secretariat, asks for the new code and checks in again with the same device key', async () => {
+  it('after a reset by the secretariat, asks for the new code for the same name and checks in again with the same device key', async () => {
     const s = server();
-    const { tab } = await checkedIn(s);
+    const kv = await freshDisk();
+    const tab = typingTablet(s, kv, { rng: memberRng(M, []) });
+    await tab.controller.start(null);
+    tab.controller.chooseMember(M);
+    await tab.controller.checkIn(CODE);
+    await until(() => tab.view().phase === 'active' && tab.socket()?.state === 'online', 'checked in and online');
     const before = await tab.store.device();
     s.reset(M, 'ZZZZ1111ZZZZ');
     await tab.socket().connect();
@@ -124,6 +254,9 @@ describe('check-in', () => {
     expect(tab.view().checkin.revoked).toBe(true);
     expect(tab.view().status).toBe('checkin');
     expect((await tab.store.device())?.secret).toBeNull();
+    // The tablet's own member is chosen already.
+    await until(() => tab.view().checkin.roster.state === 'ready', 'the roster');
+    expect(picker(tab).selected?.id).toBe(M);
     await tab.controller.checkIn('zzzz-1111-zzzz');
     await until(() => tab.view().phase === 'active', 'active again');
     const after = await tab.store.device();

@@ -130,8 +130,10 @@ describe('decryption', () => {
     // The chain up to round 1's close and the server's own decryption.
     const s = new FakeServer(seqs.decryption(1, 'server') + 1);
     const { tab } = await restoredScrutineer(s);
-    await until(() => tab.view().decryptions.length === 1, 'round 1 to decrypt');
+    // The workers' verification answers asynchronously: 'verifying' until it has reported.
+    await until(() => tab.view().decryptions[0]?.stage.kind === 'ready', 'round 1 verified and ready to decrypt');
     const panel = tab.view().decryptions[0]!;
+    expect(tab.view().decryptions).toHaveLength(1);
     expect(panel.round).toBe(1);
     expect(panel.stage).toEqual({
       kind: 'ready',

@@ -158,7 +158,12 @@ describe("the scrutineer's verification in workers", () => {
     await tab.controller.approveDecryption(1);
     await until(() => tab.view().decryptions[0]?.stage.kind === 'done', 'the decryption on the chain', 30000);
     expect(decryptionRequests(s)).toHaveLength(1);
-    const snapshot = await client.snapshot();
+    // The page's own fold saw the decryption record first; the workers get it in the next batch.
+    let snapshot = await client.snapshot();
+    for (const end = Date.now() + 30000; !snapshot.rounds[0]?.decryptions.includes(S) && Date.now() < end; ) {
+      await idle(5);
+      snapshot = await client.snapshot();
+    }
     expect(snapshot.failure).toBeNull();
     expect(snapshot.rounds[0]!.decryptions).toContain(S);
   });
