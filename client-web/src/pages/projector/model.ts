@@ -292,10 +292,3 @@ export function pageAt(now: number, since: number, pages: number, intervalMs: nu
   const elapsed = Math.max(0, now - since);
   return Math.floor(elapsed / intervalMs) % pages;
 }
-
-/** How many table rows fit a screen of this height: the rest of the page (header, session line,
- *  footer) takes `reservedPx`; at least 4, at most 12 rows (a 1920×1080 screen shows 12). */
-export function rowsForHeight(heightPx: number, reservedPx: number, minRowPx: number): number {
-  const rows = Math.floor((heightPx - reservedPx) / minRowPx);
-  return Math.min(12, Math.max(4, rows));
-}

@@ -1,12 +1,15 @@
 // The projector's DOM: paints a ProjectorView for a hall. Each region is repainted only when
 // what it shows changed, so that ten verifier updates a second do not rebuild the QR code or
-// make the results flicker; large rounds are paged, cycling slowly.
+// make the results flicker. On a wall the results are a table whose type is fitted to the screen
+// (fit.ts) and large rounds are paged, cycling slowly; in a narrow or short window (a tablet,
+// 200% zoom) each target is a card and the page scrolls vertically.
 
 import { getLang } from '../../i18n/i18n';
 import { h, replace, type Child } from '../../ui/dom';
 import { qrSvg } from '../../ui/qr';
 import { failureText } from '../../verify/failure-text';
 import { formatHundredths, formatRank, formatRateBp, shortHash } from './format';
+import { bestSetting, fitRows, fitsIn, largestFitting, rowHeightPx, screenLayout, typeBounds, type ScreenLayout, type TableSetting } from './fit';
 import { balancedPages, pageAt, rowsOfTarget, type Phase, type ProjectorView, type TargetView } from './model';
 import { tp } from './strings';
 
@@ -14,6 +17,9 @@ import { tp } from './strings';
 export const PAGE_INTERVAL_MS = 15000;
 const MAX_ROWS = 12;
 const MIN_ROWS = 3;
+/** The last resort for a page that still overflows at MIN_ROWS (one selection of twenty
+ *  candidates): smaller type rather than rows cut off. */
+const FLOOR_FONT_PX = 12;
 
 // A translated sentence with its numbers set in bold: each parameter is put in as a private-use
 // marker, and the text is cut at the markers.
@@ -92,7 +98,25 @@ function rowTable(targets: TargetView[], visible: Set<string>): HTMLElement {
       h('td', { class: `pj-outcome ${t.outcome.tone}` }, t.outcome.text),
     ),
   );
-  return h('table', { class: `pj-results pj-${kind}` }, h('thead', null, head), h('tbody', null, rows));
+  // When names may wrap, their column is at least half the longest name wide (in ems, as wide as
+  // a Chinese character), so that a name takes two lines, never a column of three or four.
+  const longest = Math.max(...targets.map((t) => [...t.title].length));
+  return h(
+    'table',
+    { class: `pj-results pj-${kind}`, style: `--pj-wrapped-name: ${Math.ceil(longest / 2) + 1}em` },
+    h('thead', null, head),
+    h('tbody', null, rows),
+  );
+}
+
+type Mark = 'selected' | 'tied' | '';
+
+function candidateMark(t: TargetView, label: string): Mark {
+  return t.outcome.selected.includes(label) ? 'selected' : t.outcome.tied.includes(label) ? 'tied' : '';
+}
+
+function markText(mark: Mark): string {
+  return mark === 'selected' ? tp('selected_mark') : mark === 'tied' ? tp('tied_mark') : '';
 }
 
 function selectionTable(targets: TargetView[], visible: Set<string>): HTMLElement {
@@ -115,13 +139,13 @@ function selectionTable(targets: TargetView[], visible: Set<string>): HTMLElemen
       ),
       order.map((i) => {
         const label = t.labels[i]!;
-        const mark = t.outcome.selected.includes(label) ? 'selected' : t.outcome.tied.includes(label) ? 'tied' : '';
+        const mark = candidateMark(t, label);
         return h(
           'tr',
           { class: mark ? `pj-cand ${mark}` : 'pj-cand' },
           h('th', { scope: 'row', class: 'pj-name' }, label),
           optionCell(t.counts[i] ?? 0, t.shares[i] ?? 0, null),
-          h('td', { class: 'pj-mark' }, mark === 'selected' ? tp('selected_mark') : mark === 'tied' ? tp('tied_mark') : ''),
+          h('td', { class: 'pj-mark' }, markText(mark)),
         );
       }),
     );
@@ -132,6 +156,69 @@ function selectionTable(targets: TargetView[], visible: Set<string>): HTMLElemen
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, tp('col_candidate')), h('th', { scope: 'col' }, tp('col_votes')), h('th', { scope: 'col' }))),
     bodies,
   );
+}
+
+// The cards of a narrow window: what a table row says, top to bottom, with every number
+// labelled where it stands (there are no column headings to look up to).
+
+function cardOption(label: string, count: number, shareBp: number, mark: Mark | null): HTMLElement {
+  return h(
+    'li',
+    { class: mark === null ? 'pj-card-opt' : `pj-card-opt pj-cand ${mark}`.trim() },
+    h('span', { class: 'pj-card-opt-label pj-name' }, label),
+    h('span', { class: 'pj-count' }, count),
+    bar(shareBp),
+    mark === null ? null : h('span', { class: 'pj-mark' }, markText(mark)),
+  );
+}
+
+function verdictPart(label: string, value: string, valueClass: string): HTMLElement {
+  return h('span', { class: 'pj-card-fact' }, h('span', { class: 'pj-card-fact-label' }, label), ' ', h('span', { class: valueClass }, value));
+}
+
+function targetCard(t: TargetView): HTMLElement {
+  return h(
+    'li',
+    { class: 'pj-card', ...targetAttrs(t, true) },
+    t.kind === 'evaluation' ? h('p', { class: 'pj-card-rank' }, tp('col_rank'), ' ', h('b', { class: 'pj-rank' }, formatRank(t.rank))) : null,
+    h('h3', { class: 'pj-card-title' }, t.title),
+    h(
+      'ul',
+      { class: 'pj-card-opts' },
+      t.labels.map((label, i) => cardOption(label, t.counts[i] ?? 0, t.shares[i] ?? 0, null)),
+    ),
+    h(
+      'p',
+      { class: 'pj-card-verdict' },
+      t.kind === 'evaluation'
+        ? [
+            verdictPart(tp('col_rate'), formatRateBp(t.rateBp), 'pj-rate'),
+            verdictPart(tp('col_grade'), t.grade === '' ? tp('no_grade') : t.grade, 'pj-grade'),
+          ]
+        : null,
+      verdictPart(tp('col_outcome'), t.outcome.text, `pj-outcome ${t.outcome.tone}`),
+    ),
+  );
+}
+
+function selectionCard(t: TargetView): HTMLElement {
+  return h(
+    'li',
+    { class: 'pj-card', ...targetAttrs(t, true) },
+    h('h3', { class: 'pj-card-title' }, t.title),
+    h('p', { class: `pj-card-verdict pj-outcome ${t.outcome.tone}` }, t.outcome.text),
+    t.outcome.runoff ? h('p', { class: 'pj-runoff', role: 'note' }, t.outcome.runoff) : null,
+    h(
+      'ul',
+      { class: 'pj-card-opts' },
+      t.labels.map((label, i) => cardOption(label, t.counts[i] ?? 0, t.shares[i] ?? 0, candidateMark(t, label))),
+    ),
+  );
+}
+
+function resultCards(targets: TargetView[]): HTMLElement {
+  const kind = targets[0]!.kind;
+  return h('ol', { class: `pj-cards pj-${kind}` }, targets.map((t) => (kind === 'selection' ? selectionCard(t) : targetCard(t))));
 }
 
 function roundHeading(round: number, title: string): HTMLElement {
@@ -178,7 +265,13 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
 
   let last: { view: ProjectorView; failureType: string | null } | null = null;
   const painted = new Map<string, string>();
+  // Set when a region was repainted: the space left for the results may have changed.
+  let repainted = false;
+  let layout: ScreenLayout = screenLayout(window.innerWidth, window.innerHeight);
   let rowsPerPage = MAX_ROWS;
+  // How the results were last set, for which page layout and space: the next page of the same
+  // round keeps it if it fits, or starts from it, so that every page is set alike.
+  let fitted: { key: string; setting: TableSetting } | null = null;
   let pagesSince = Date.now();
   let pageKey = '';
   let shownPage = -1;
@@ -189,22 +282,29 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
   const region = (name: string, key: string, paint: () => void) => {
     if (painted.get(name) === key) return;
     painted.set(name, key);
+    repainted = true;
     paint();
   };
 
+  // A flowing page holds every target: it scrolls, so nothing needs to be paged away.
+  const pagesOf = (phase: Phase): TargetView[][] => {
+    if (phase.kind !== 'revealed') return [];
+    return layout.flowing ? [phase.targets] : balancedPages(phase.targets, rowsOfTarget, rowsPerPage);
+  };
+
   const paintStage = (phase: Phase, lang: string) => {
-    const pages = phase.kind === 'revealed' ? balancedPages(phase.targets, rowsOfTarget, rowsPerPage) : [];
-    const key = `${phase.kind}:${phase.kind === 'revealed' ? `${phase.round}:${rowsPerPage}` : ''}`;
+    const pages = pagesOf(phase);
+    const mode = `${layout.cards ? 'cards' : 'table'}:${layout.flowing ? 'flow' : 'wall'}`;
+    const key = `${phase.kind}:${phase.kind === 'revealed' ? `${phase.round}:${rowsPerPage}:${mode}` : ''}`;
     if (key !== pageKey) {
       pageKey = key;
       pagesSince = Date.now();
     }
     const page = pageAt(Date.now(), pagesSince, pages.length, PAGE_INTERVAL_MS);
-    region('stage', JSON.stringify([phase, lang, page, rowsPerPage]), () => {
+    region('stage', JSON.stringify([phase, lang, page, rowsPerPage, mode]), () => {
       shownPage = page;
       replace(stage, stageContent(phase, pages, page));
       stage.dataset.phase = phase.kind;
-      if (phase.kind === 'revealed') requestAnimationFrame(fit);
     });
   };
 
@@ -269,12 +369,17 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
               ),
         ];
       case 'revealed': {
-        const visible = new Set((pages[page] ?? []).map((t) => t.id));
-        const table =
-          phase.targets.length === 0 ? null : phase.roundKind === 'selection' ? selectionTable(phase.targets, visible) : rowTable(phase.targets, visible);
-        // A page of few rows is set larger, to be read from the back of the hall.
-        const rows = (pages[page] ?? []).reduce((n, t) => n + rowsOfTarget(t), 0);
-        table?.classList.add(rows <= 4 ? 'pj-size-large' : rows <= 7 ? 'pj-size-medium' : 'pj-size-normal');
+        let results: HTMLElement | null = null;
+        if (phase.targets.length > 0 && layout.cards) {
+          results = resultCards(phase.targets);
+        } else if (phase.targets.length > 0) {
+          const visible = new Set((pages[page] ?? []).map((t) => t.id));
+          const table = phase.roundKind === 'selection' ? selectionTable(phase.targets, visible) : rowTable(phase.targets, visible);
+          // Every page is set for the fullest one, so that the type does not jump as pages turn.
+          const rows = Math.max(...pages.map((p) => p.reduce((n, t) => n + rowsOfTarget(t), 0)));
+          table.dataset.rows = String(rows);
+          results = h('div', { class: 'pj-fit' }, table);
+        }
         return [
           h(
             'div',
@@ -295,7 +400,7 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
                 phase.undeclared.tone === 'ok' ? null : h('span', { class: 'pj-undeclared-why' }, ' ', phase.undeclared.explanation),
               )
             : null,
-          table,
+          results,
           pages.length > 1
             ? h('p', { class: 'pj-page', 'data-testid': 'page-indicator', 'data-page': page + 1, 'data-pages': pages.length }, tp('page_indicator', { page: page + 1, pages: pages.length }))
             : null,
@@ -304,12 +409,56 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
     }
   };
 
-  // After a results page is painted: if it overflows the stage, fewer rows per page, until it
-  // fits or three rows are left (a window that short gets the flowing layout of projector.css,
-  // where the page scrolls vertically instead).
-  const fit = () => {
-    if (!last || last.view.phase.kind !== 'revealed') return;
-    if (stage.scrollHeight > stage.clientHeight + 1 && rowsPerPage > MIN_ROWS) {
+  // On a wall: sets the results' type as large as the space under the heading allows for the
+  // rows of a page, measuring each size tried (a long name may wrap, a wide table may not fit
+  // across); when even the smallest does not fit, fewer rows a page. Synchronous, so that the
+  // frame after a resize is already fitted.
+  const fitResults = () => {
+    if (!last || last.view.phase.kind !== 'revealed' || layout.flowing) return;
+    const box = stage.querySelector<HTMLElement>('.pj-fit');
+    const table = box?.querySelector<HTMLElement>('.pj-results');
+    if (!box || !table) return;
+    const rows = Number(table.dataset.rows);
+    const available = { width: box.clientWidth, height: box.clientHeight };
+    if (!Number.isInteger(rows) || rows < 1 || available.width === 0 || available.height === 0) return;
+    const lastResort = rowsPerPage <= MIN_ROWS;
+    const key = JSON.stringify([pageKey, getLang(), available, lastResort]);
+    const setAt = (setting: TableSetting) => {
+      table.classList.toggle('pj-stack-bars', setting.stackBars);
+      table.classList.toggle('pj-wrap-names', setting.wrapNames);
+      table.style.fontSize = `${setting.fontPx}px`;
+      const head = table.querySelector('thead')?.offsetHeight ?? 0;
+      table.style.setProperty('--pj-row', `${rowHeightPx(available.height - head, rows, setting.fontPx)}px`);
+    };
+    const fitsNow = () => fitsIn({ width: table.offsetWidth, height: table.offsetHeight }, available);
+    // The next page of the same round, or a repaint elsewhere: what fitted last still does,
+    // usually, and one measurement says so.
+    if (fitted?.key === key) {
+      setAt(fitted.setting);
+      if (fitsNow()) return;
+    }
+    const acrossAt = (fontPx: number) => {
+      setAt({ fontPx, stackBars: true, wrapNames: true });
+      return fitsIn({ width: table.offsetWidth, height: 0 }, available);
+    };
+    const screen = typeBounds(window.innerHeight);
+    let minPx = lastResort ? Math.min(screen.minPx, FLOOR_FONT_PX) : screen.minPx;
+    // Fewer rows a page make the table shorter, not narrower: when not even its narrowest
+    // variant fits across at the smallest type, the smallest is whatever does (down to
+    // FLOOR_FONT_PX).
+    if (!acrossAt(minPx)) minPx = largestFitting(Math.min(minPx, FLOOR_FONT_PX), minPx, acrossAt) ?? FLOOR_FONT_PX;
+    const bounds = { minPx, maxPx: Math.max(minPx, screen.maxPx) };
+    const start = Math.max(minPx, fitted?.key === key ? fitted.setting.fontPx : fitRows(available.height, rows, bounds).fontPx);
+    const setting = bestSetting(start, (variant) =>
+      largestFitting(minPx, start, (fontPx) => {
+        setAt({ fontPx, ...variant });
+        return fitsNow();
+      }),
+    );
+    if (setting !== null) {
+      setAt(setting);
+      fitted = { key, setting };
+    } else if (!lastResort) {
       rowsPerPage -= 1;
       paint(last.view, last.failureType);
     }
@@ -332,6 +481,8 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
   const paint = (view: ProjectorView, failureType: string | null) => {
     last = { view, failureType };
     const lang = getLang();
+    layout = screenLayout(window.innerWidth, window.innerHeight);
+    root.classList.toggle('pj-flow', layout.flowing);
     region('session', JSON.stringify([view.title, view.committee, view.date, lang]), () => {
       title.textContent = view.title;
       sub.textContent = view.committee || view.date ? [view.committee, view.date].filter(Boolean).join(' · ') : '';
@@ -406,7 +557,17 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
       membersSince = Date.now();
       requestAnimationFrame(paintMembersPage);
     });
+    if (repainted) {
+      repainted = false;
+      fitResults();
+    }
   };
+
+  // The space for the results also changes without a repaint of ours (the shell's warning
+  // banner, the window): fit again whenever the stage changes size. Fitting changes only the
+  // table inside a box of fixed size, so it cannot set this off again.
+  const resizes = new ResizeObserver(() => fitResults());
+  resizes.observe(stage);
 
   return {
     paint,
@@ -414,7 +575,7 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
       if (!last) return;
       const phase = last.view.phase;
       if (phase.kind === 'revealed') {
-        const pages = balancedPages(phase.targets, rowsOfTarget, rowsPerPage).length;
+        const pages = pagesOf(phase).length;
         if (pageAt(Date.now(), pagesSince, pages, PAGE_INTERVAL_MS) !== shownPage) paint(last.view, last.failureType);
       }
       paintMembersPage();
@@ -425,6 +586,7 @@ export function createProjectorScreen(main: HTMLElement, observerUrl: string): P
       paintMembersPage();
     },
     destroy() {
+      resizes.disconnect();
       root.remove();
     },
   };

@@ -8,7 +8,6 @@ import {
   paginate,
   parseProgress,
   projectorView,
-  rowsForHeight,
   rowsOfTarget,
   verificationState,
   type TargetView,
@@ -236,11 +235,5 @@ describe('pagination', () => {
     expect(pageAt(15000, 0, 3, 15000)).toBe(1);
     expect(pageAt(45000, 0, 3, 15000)).toBe(0);
     expect(pageAt(1000, 5000, 3, 15000)).toBe(0);
-  });
-
-  it('fits twelve rows on 1080 lines and fewer on 720', () => {
-    expect(rowsForHeight(1080, 330, 60)).toBe(12);
-    expect(rowsForHeight(720, 330, 60)).toBe(6);
-    expect(rowsForHeight(300, 330, 60)).toBe(4);
   });
 });
