@@ -15,18 +15,17 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import {
   SIZES,
   STEP_TIMEOUT,
   artifactsDir,
   byTestId as tid,
+  clickAndConfirm,
   clickThenMaybeConfirm,
-  confirmModal,
-  failureShot,
-  launchBrowser,
   newPerson,
-  startServer,
+  scenarioSteps,
+  serverAndBrowser,
   waitUntil,
   watchdog,
 } from './harness.mjs';
@@ -47,24 +46,7 @@ const CANDIDATES = ['周明', '吴刚', '郑丽', '孙强', '欧阳明远'];
 
 const state = { server: null, browser: null, people: [], session: null, failed: null };
 
-function step(name, fn, timeout = 60_000) {
-  it(name, { timeout }, async (t) => {
-    if (state.failed) {
-      t.skip(`an earlier step failed: ${state.failed}`);
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      state.failed = name;
-      for (const p of state.people) {
-        const file = await failureShot(p.page, `a11y-${name.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}-${p.name}`);
-        if (file) t.diagnostic(`screenshot: ${file}`);
-      }
-      throw e;
-    }
-  });
-}
+const step = scenarioSteps(state, { label: 'accessibility', prefix: 'a11y-', timeout: 60_000 });
 
 function none(problems, what) {
   assert.deepEqual(problems, [], `${what}:\n  ${problems.join('\n  ')}`);
@@ -86,28 +68,13 @@ async function chainHas(type, predicate = () => true) {
   return lines.map((l) => JSON.parse(l)).some((r) => r.type === type && predicate(r));
 }
 
-async function clickAndConfirm(page, id) {
-  const button = page.locator(tid(id));
-  await waitUntil(() => button.isEnabled(), `${id} to be enabled`);
-  await button.click();
-  await confirmModal(page);
-}
-
 async function submitBallot(page) {
   await clickThenMaybeConfirm(page, page.locator(tid('submit')), page.locator(tid('receipt-code')));
   await waitStatus(page, 'voted');
 }
 
 describe('accessibility of the tablet, the chair console and the secretariat', { timeout: 70_000 }, () => {
-  before(async () => {
-    state.server = await startServer();
-    state.browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await state.browser?.close().catch(() => {});
-    await state.server?.stop();
-  });
+  serverAndBrowser(state);
 
   step('the secretariat\'s form: every control named, text contrast ≥ 4.5:1', async () => {
     const sec = await newPerson(state.browser, 'secretariat', { width: 1280, height: 1000 });

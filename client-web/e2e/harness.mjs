@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before, it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -218,6 +219,14 @@ export async function confirmModal(page) {
   await page.locator('dialog[open]').waitFor({ state: 'detached' });
 }
 
+/** Clicks the button with test id `id` once it is enabled, then confirms the modal it opens. */
+export async function clickAndConfirm(page, id) {
+  const button = page.locator(byTestId(id));
+  await waitUntil(() => button.isEnabled(), `${id} to be enabled`);
+  await button.click();
+  await confirmModal(page);
+}
+
 /** Clicks `button`, then, if the page asks through confirmDialog, confirms; resolves once `done`
  *  (a locator for what the action brings) is visible. For actions whose confirmation step is
  *  the page's choice (a ballot's 确认提交 after its review, creating a session). */
@@ -265,4 +274,45 @@ export function watchdog(ms, what) {
   }, ms);
   timer.unref();
   return timer;
+}
+
+/** Inside a describe: the file's pingyi-server and Chromium, as state.server and state.browser,
+ *  started before its first test and stopped after its last, however the tests went. */
+export function serverAndBrowser(state) {
+  before(async () => {
+    state.server = await startServer();
+    state.browser = await launchBrowser();
+  });
+  after(async () => {
+    await state.browser?.close().catch(() => {});
+    await state.server?.stop();
+  });
+}
+
+/** The steps of one scenario sharing `state` (its people, its server, and `failed`): each step
+ *  runs in order and, once one has failed, the rest are skipped, since they could only fail for
+ *  the same reason. A failing step leaves a screenshot of every open page (named after `prefix`,
+ *  the step and the person) and the server's log as <label>-server.log in the artifacts. */
+export function scenarioSteps(state, { label, prefix = '', timeout }) {
+  return function step(name, fn, stepTimeout = timeout) {
+    it(name, { timeout: stepTimeout }, async (t) => {
+      if (state.failed) {
+        t.skip(`an earlier step failed: ${state.failed}`);
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (e) {
+        state.failed = name;
+        const shots = [];
+        for (const p of state.people) {
+          const file = await failureShot(p.page, `${prefix}${name.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}-${p.name}`);
+          if (file) shots.push(file);
+        }
+        if (state.server) t.diagnostic(`server log: ${state.server.saveLog(label)}`);
+        t.diagnostic(`screenshots: ${shots.join(', ')}`);
+        throw e;
+      }
+    });
+  };
 }

@@ -14,19 +14,19 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe } from 'node:test';
 import {
   SIZES,
   STEP_TIMEOUT,
   artifactsDir,
   byTestId as tid,
+  clickAndConfirm,
   clickThenMaybeConfirm,
   confirmModal,
-  failureShot,
-  launchBrowser,
   newPerson,
+  scenarioSteps,
   screenshot,
-  startServer,
+  serverAndBrowser,
   verifierBinary,
   waitUntil,
   watchdog,
@@ -139,35 +139,8 @@ function extract(text, pattern, what) {
 const COMPARISON = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/;
 const RECEIPT = /\b[0-9A-Z]{4}-[0-9A-Z]{4}\b/;
 
-/** A step of the meeting: skipped once an earlier one failed; on failure, every page is shot. */
-function step(name, fn, timeout = 90_000) {
-  it(name, { timeout }, async (t) => {
-    if (state.failed) {
-      t.skip(`an earlier step failed: ${state.failed}`);
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (e) {
-      state.failed = name;
-      const shots = [];
-      for (const p of state.people) {
-        const file = await failureShot(p.page, `${name.replace(/[^a-z0-9]+/gi, '_').slice(0, 40)}-${p.name}`);
-        if (file) shots.push(file);
-      }
-      if (state.server) t.diagnostic(`server log: ${state.server.saveLog('session')}`);
-      t.diagnostic(`screenshots: ${shots.join(', ')}`);
-      throw e;
-    }
-  });
-}
-
-async function clickAndConfirm(page, id) {
-  const button = page.locator(tid(id));
-  await waitUntil(() => button.isEnabled(), `${id} to be enabled`);
-  await button.click();
-  await confirmModal(page);
-}
+/** A step of the meeting (harness.mjs scenarioSteps). */
+const step = scenarioSteps(state, { label: 'session', timeout: 90_000 });
 
 /** The contests of round n as the chain defines them (ids, titles, options). */
 async function roundRecord(n) {
@@ -205,14 +178,9 @@ async function castAndReceipt(tablet, round, roundRec, choices) {
 }
 
 describe('a whole meeting through the pages', { timeout: 150_000 }, () => {
-  before(async () => {
-    state.server = await startServer();
-    state.browser = await launchBrowser();
-  });
+  serverAndBrowser(state);
 
-  after(async () => {
-    await state.browser?.close().catch(() => {});
-    await state.server?.stop();
+  after(() => {
     const errors = state.people.flatMap((p) => p.errors);
     if (errors.length) writeFileSync(path.join(artifactsDir(), 'session-page-errors.txt'), errors.join('\n'));
   });

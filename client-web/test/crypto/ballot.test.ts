@@ -5,7 +5,6 @@ import {
   type Ballot,
   type Bytes,
   type ContestSpec,
-  CryptoError,
   DeterministicRng,
   ballotFromJson,
   ballotToJson,
@@ -17,6 +16,7 @@ import {
   toHex,
   verifyBallot,
 } from '../../src/crypto';
+import { codeOf } from '../support/crypto';
 
 const evaluation: ContestSpec[] = [
   { id: 't1', options: 3, min: 1, max: 1 },
@@ -38,16 +38,6 @@ let sid: Bytes;
 let X: Bytes;
 let eph: { publicKey: Bytes; secretKey: Bytes };
 let token: Bytes;
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 function ballot(contests: ContestSpec[], choices: number[][], rng = new DeterministicRng(new Uint8Array(32).fill(3))): Ballot {
   return buildBallot({ sessionId: sid, round: 2, electionKey: X, contests, choices, vk: eph.publicKey,

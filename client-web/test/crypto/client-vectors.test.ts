@@ -6,9 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sodiumReady } from '../../src/crypto';
-import { CLIENT_VECTORS_PATH, clientVectorsText } from './client-vectors';
+import { readVectorFile, vectorFileUrl } from '../support/vector-file';
+import { CLIENT_VECTORS_FILE, CLIENT_VECTORS_PATH, clientVectorsText } from './client-vectors';
 
-const file = new URL(`../../../${CLIENT_VECTORS_PATH}`, import.meta.url);
+const file = vectorFileUrl(CLIENT_VECTORS_FILE);
 
 beforeAll(async () => {
   await sodiumReady();
@@ -30,8 +31,7 @@ describe(CLIENT_VECTORS_PATH, () => {
 
   it('has the sections of pingyi-v1.json, and the rounds the brief names', () => {
     const doc = JSON.parse(clientVectorsText()) as Record<string, unknown>;
-    const cpp = JSON.parse(readFileSync(new URL('../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8')) as
-      Record<string, unknown>;
+    const cpp = readVectorFile('pingyi-v1.json') as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(Object.keys(cpp));
     expect((doc.rng as { master_seed: string }).master_seed).not.toBe((cpp.rng as { master_seed: string }).master_seed);
     const rounds = doc.rounds as { kind: string; contests: { options: number; min: number; max: number }[];

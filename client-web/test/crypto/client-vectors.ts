@@ -75,7 +75,8 @@ import {
   votedMessage,
 } from '../../src/crypto';
 
-export const CLIENT_VECTORS_PATH = 'tests/vectors/pingyi-v1-client.json';
+export const CLIENT_VECTORS_FILE = 'pingyi-v1-client.json';
+export const CLIENT_VECTORS_PATH = `tests/vectors/${CLIENT_VECTORS_FILE}`;
 
 // A different master seed from the C++ file's SHA-256("pingyi-v1 test vectors").
 const MASTER_LABEL = 'pingyi-v1 client test vectors';

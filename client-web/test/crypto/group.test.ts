@@ -5,7 +5,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type Bytes,
-  CryptoError,
   DeterministicRng,
   IDENTITY,
   add,
@@ -30,20 +29,10 @@ import {
   sub,
   toHex,
 } from '../../src/crypto';
+import { codeOf, L_HEX } from '../support/crypto';
 
 const ZERO = new Uint8Array(32);
-const L_HEX = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010';
 let rng: DeterministicRng;
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 beforeAll(async () => {
   await sodiumReady();

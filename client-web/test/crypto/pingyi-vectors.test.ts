@@ -2,8 +2,6 @@
 // every randomised value is REPRODUCED here from its seed with DeterministicRng, byte for byte,
 // and every proof and signature verified; every `invalid` entry is refused with its error; the
 // chain's line hashes, links and head signatures are checked.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Bytes,
@@ -64,6 +62,7 @@ import {
   basePoint,
   buildBallot,
 } from '../../src/crypto';
+import { readVectorFile } from '../support/vector-file';
 
 // The file's shape, as far as this test reads it.
 interface Proof { c: string; s: string }
@@ -128,9 +127,7 @@ interface VectorFile {
 
 type Json = Record<string, unknown>;
 
-const v = JSON.parse(
-  readFileSync(new URL('../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8'),
-) as VectorFile;
+const v = readVectorFile('pingyi-v1.json') as VectorFile;
 
 const records = v.chain.map((c) => JSON.parse(c.line) as Json);
 const recordsOf = (type: string): Json[] => records.filter((r) => r.type === type);

@@ -3,7 +3,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Bytes,
-  CryptoError,
   DeterministicRng,
   IDENTITY,
   basePoint,
@@ -50,16 +49,7 @@ import {
   verifyTrusteeProof,
   votedMessage,
 } from '../../src/crypto';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+import { codeOf } from '../support/crypto';
 
 let sid: Bytes;
 let rng: DeterministicRng;

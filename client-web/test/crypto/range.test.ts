@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Bytes,
   type RangeProof,
-  CryptoError,
   DeterministicRng,
   IDENTITY,
   add,
@@ -24,21 +23,11 @@ import {
   utf8,
   verifyRange,
 } from '../../src/crypto';
+import { codeOf, L_HEX } from '../support/crypto';
 
 let X: Bytes;
 let rng: DeterministicRng;
 const ctx = utf8('range test ctx');
-const L_HEX = 'edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 function proved(v: number, lo: number, hi: number) {
   const r = randomScalar(rng);

@@ -1,10 +1,9 @@
 // RFC 9497 Appendix A.1 (ristretto255-SHA512), every vector of both modes, batch 2 included:
 // DeriveKeyPair, Blind with the given blind, BlindEvaluate with the given proof nonce (proof
 // bytes equal), Finalize (proof verified first in mode 0x01) and Evaluate.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VoprfSuite, basePoint, concat, fromHex, mul, sodiumReady, toHex } from '../../src/crypto';
+import { readVectorFile } from '../support/vector-file';
 
 interface RfcVector {
   Batch: number;
@@ -25,9 +24,7 @@ interface RfcSuite {
   vectors: RfcVector[];
 }
 
-const file = JSON.parse(
-  readFileSync(new URL('../../../tests/vectors/rfc9497-ristretto255-sha512.json', import.meta.url), 'utf8'),
-) as { suites: RfcSuite[] };
+const file = readVectorFile('rfc9497-ristretto255-sha512.json') as { suites: RfcSuite[] };
 
 const list = (s: string): string[] => s.split(',');
 

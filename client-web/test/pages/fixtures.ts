@@ -2,20 +2,12 @@
 // (tests/vectors/pingyi-v1.json): the session of its genesis line, and each round as its round,
 // round_closed and result records state it. The models are tested on these; the verifier that
 // produces the same shapes from the lines is tested on its own.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { fromHex } from '../../src/crypto/bytes';
 import { comparisonCode } from '../../src/crypto/codes';
 import type { ContestInfo, ResultContest, RoundInfo, RoundKind, RoundStatus, SessionInfo } from '../../src/verify/types';
+import { vectors } from '../verify/vectors';
 
-interface VectorFile {
-  session: { session_id: string };
-  chain: { line: string; hash: string; head_sig: string }[];
-}
-
-export const vectors = JSON.parse(
-  readFileSync(new URL('../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8'),
-) as VectorFile;
+export { vectors };
 
 export const chainLines: string[] = vectors.chain.map((r) => r.line);
 export const sessionId: string = vectors.session.session_id;

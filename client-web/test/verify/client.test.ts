@@ -9,7 +9,8 @@ import { ChainVerifier } from '../../src/verify/chain-verifier';
 import { type VerifierSnapshot, VerifierClient, type WorkerLike } from '../../src/verify/client';
 import { checkBallotRequest } from '../../src/verify/proof-worker';
 import type { BallotChecked, CheckBallot, RecordIn, ToWorker } from '../../src/verify/protocol';
-import { type WorkerScope, startWorker } from '../../src/verify/worker-main';
+import { startWorker } from '../../src/verify/worker-main';
+import { InProcessWorker } from '../support/in-process-worker';
 import { vectors } from './vectors';
 
 beforeAll(async () => {
@@ -22,39 +23,6 @@ afterEach(() => {
   for (const p of open.splice(0)) p.close();
 });
 
-// A worker whose inside runs in this thread, behind a MessageChannel, as a Web Worker would.
-class InProcessWorker implements WorkerLike {
-  readonly #page: MessagePort;
-
-  constructor(run: (scope: WorkerScope) => void) {
-    const channel = new MessageChannel();
-    this.#page = channel.port1;
-    const inside = channel.port2;
-    open.push(channel.port1, channel.port2);
-    run({
-      postMessage: (m) => inside.postMessage(m),
-      addEventListener: (_type, listener) => inside.addEventListener('message', listener as EventListener),
-    });
-    inside.start();
-  }
-
-  postMessage(message: ToWorker, transfer: Transferable[]): void {
-    for (const t of transfer) if (t instanceof MessagePort) open.push(t);
-    this.#page.postMessage(message, transfer);
-  }
-
-  addEventListener(type: 'message' | 'error', listener: (e: Event) => void): void {
-    if (type === 'message') {
-      this.#page.addEventListener('message', listener);
-      this.#page.start();
-    }
-  }
-
-  terminate(): void {
-    this.#page.close();
-  }
-}
-
 // A proof worker under the test's control: answers each ballot with `answer`.
 function prover(answer: (m: CheckBallot) => BallotChecked | null, seen: CheckBallot[] = []): WorkerLike {
   return new InProcessWorker((scope) => {
@@ -62,7 +30,6 @@ function prover(answer: (m: CheckBallot) => BallotChecked | null, seen: CheckBal
       const m = e.data as ToWorker;
       if (m.type !== 'start' || m.role !== 'proofs') return;
       const port = m.fold;
-      open.push(port);
       port.onmessage = (ev: MessageEvent<unknown>) => {
         const request = ev.data as CheckBallot;
         seen.push(request);
@@ -70,7 +37,7 @@ function prover(answer: (m: CheckBallot) => BallotChecked | null, seen: CheckBal
         port.postMessage(reply ?? { type: 'fatal', message: 'this proof worker cannot verify' });
       };
     });
-  });
+  }, open);
 }
 
 /** A client whose fold is the real worker code and whose proof workers come from `provers`. */
@@ -78,7 +45,7 @@ function client(provers: (() => WorkerLike)[]): VerifierClient {
   let made = 0;
   return new VerifierClient({
     workers: provers.length,
-    createWorker: () => (made++ === 0 ? new InProcessWorker(startWorker) : provers[made - 2]!()),
+    createWorker: () => (made++ === 0 ? new InProcessWorker(startWorker, open) : provers[made - 2]!()),
   });
 }
 

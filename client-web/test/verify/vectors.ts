@@ -1,8 +1,7 @@
 // The cross-implementation vectors (tests/vectors/pingyi-v1.json, written by the C++
 // pingyi-vectors) as the verifier's tests read them: the chain's lines and signed heads, and the
 // seeds and secrets that let a test make new records as the server, a tablet or a trustee would.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readVectorFile } from '../support/vector-file';
 
 export interface VectorChainEntry {
   line: string;
@@ -41,9 +40,7 @@ export interface Vectors {
   chain: VectorChainEntry[];
 }
 
-const path = fileURLToPath(new URL('../../../tests/vectors/pingyi-v1.json', import.meta.url));
-
-export const vectors: Vectors = JSON.parse(readFileSync(path, 'utf8')) as Vectors;
+export const vectors = readVectorFile('pingyi-v1.json') as Vectors;
 
 export function vectorLines(): string[] {
   return vectors.chain.map((e) => e.line);

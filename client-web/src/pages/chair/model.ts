@@ -5,28 +5,9 @@
 
 import type { ResultContest, RoundInfo, RoundStatus, SessionInfo, VerifyError } from '../../verify/types';
 
-export interface Progress {
-  round: number | null;
-  present: number;
-  tokens: number;
-  ballots: number;
-  voted: number;
-}
+import type { Progress } from '../../net/progress';
 
-/** A `progress` push (docs/PROTOCOL.md §5), or null when it is not one. */
-export function parseProgress(m: Record<string, unknown>): Progress | null {
-  if (m.type !== 'progress') return null;
-  const n = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!(m.round === null || n(m.round))) return null;
-  if (!n(m.present) || !n(m.tokens) || !n(m.ballots) || !n(m.voted)) return null;
-  return {
-    round: m.round as number | null,
-    present: m.present as number,
-    tokens: m.tokens as number,
-    ballots: m.ballots as number,
-    voted: m.voted as number,
-  };
-}
+export { parseProgress, type Progress } from '../../net/progress';
 
 export interface QuorumView {
   num: number;

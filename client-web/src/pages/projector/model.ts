@@ -4,6 +4,9 @@
 
 import type { ContestInfo, RoundInfo, RoundKind, SessionInfo, VerifyError } from '../../verify/types';
 import { gradeLabel, outcome, shareBp, undeclaredText, type Outcome, type UndeclaredText } from './format';
+import { parseProgress, type Progress } from '../../net/progress';
+
+export { parseProgress, type Progress };
 
 /** The part of the verifier's snapshot (src/verify/client.ts VerifierSnapshot) the pages read. */
 export interface VerifiedChain {
@@ -12,34 +15,6 @@ export interface VerifiedChain {
   failure: VerifyError | null;
   session: SessionInfo | null;
   rounds: RoundInfo[];
-}
-
-/** A `progress` push (docs/PROTOCOL.md §5): live figures, not yet verified, for the counter. */
-export interface Progress {
-  round: number | null;
-  present: number;
-  tokens: number;
-  ballots: number;
-  voted: number;
-}
-
-function count(v: unknown): number | null {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
-}
-
-/** Reads a `progress` push; null when it is not one or is malformed (a broken proxy, an older
- *  server): the counter then keeps what the verified chain says. */
-export function parseProgress(message: Record<string, unknown>): Progress | null {
-  if (message.type !== 'progress') return null;
-  const round = message.round === null ? null : count(message.round);
-  const present = count(message.present);
-  const tokens = count(message.tokens);
-  const ballots = count(message.ballots);
-  const voted = count(message.voted);
-  if ((round === null && message.round !== null) || present === null || tokens === null || ballots === null || voted === null) {
-    return null;
-  }
-  return { round, present, tokens, ballots, voted };
 }
 
 export type VerificationState = 'ok' | 'running' | 'failed';

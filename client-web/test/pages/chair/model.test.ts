@@ -1,17 +1,12 @@
 // The chair console's model on the vectors chain (tests/vectors/pingyi-v1.json) folded by the
 // browser verifier up to each phase: which buttons are enabled, attendance and quorum, the keys,
 // live progress, decryption status and the result summary.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sodiumReady } from '../../../src/crypto/sodium';
 import { chairView, formatRate, formatScore, parseProgress, quorum, summarise, type ChairInputs, type Progress } from '../../../src/pages/chair/model';
 import { ChainVerifier } from '../../../src/verify/chain-verifier';
 import type { RoundInfo, SessionInfo } from '../../../src/verify/types';
-
-const vectors = JSON.parse(readFileSync(new URL('../../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8')) as {
-  chain: { line: string; hash: string; head_sig: string }[];
-};
+import { vectors } from '../../verify/vectors';
 
 beforeAll(async () => {
   await sodiumReady();

@@ -1,14 +1,9 @@
 // The secretariat's reading of an existing session from its chain, on the vectors chain
 // (tests/vectors/pingyi-v1.json): roster, presence, agenda, open round, adjournment.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ChainReadError, readManagedSession } from '../../../src/pages/secretariat/manage';
+import { vectors } from '../../verify/vectors';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8')) as {
-  session: { session_id: string };
-  chain: { line: string }[];
-};
 const lines = vectors.chain.map((c) => c.line);
 const id = vectors.session.session_id;
 

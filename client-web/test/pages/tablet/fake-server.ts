@@ -4,8 +4,6 @@
 // the real server checks — releasing the chain's record for a request when the request is the
 // one the vectors recorded. Tablets made with the vectors' seeds therefore walk through the
 // vectors' session, and the tablet's own verifier checks what it is shown.
-/// <reference types="node" />
-import { readFileSync } from 'node:fs';
 import { DeterministicRng, type Rng } from '../../../src/crypto/rng';
 import { fromHex, toHex, utf8 } from '../../../src/crypto/bytes';
 import { sha256 } from '../../../src/crypto/hash';
@@ -25,6 +23,7 @@ import { blindEvaluate } from '../../../src/crypto/voprf';
 import { ApiError } from '../../../src/net/errors';
 import type { ConnState, Message, SocketOptions } from '../../../src/net/socket';
 import type { LiveSocket, RngPurpose } from '../../../src/pages/tablet/controller';
+import { readVectorFile } from '../../support/vector-file';
 
 type Proof = { c: string; s: string };
 interface VToken {
@@ -69,9 +68,7 @@ export interface VectorFile {
   chain: ChainEntry[];
 }
 
-export const V = JSON.parse(
-  readFileSync(new URL('../../../../tests/vectors/pingyi-v1.json', import.meta.url), 'utf8'),
-) as VectorFile;
+export const V = readVectorFile('pingyi-v1.json') as VectorFile;
 
 export const SID = V.session.session_id;
 const sidBytes = () => fromHex(SID, 32);

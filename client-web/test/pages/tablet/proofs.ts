@@ -6,9 +6,10 @@
 import type { ProofVerifier } from '../../../src/pages/tablet/controller';
 import type { ProofView } from '../../../src/pages/tablet/model';
 import { ChainVerifier } from '../../../src/verify/chain-verifier';
-import { VerifierClient, type WorkerLike } from '../../../src/verify/client';
-import type { RecordIn, ToWorker } from '../../../src/verify/protocol';
-import { type WorkerScope, startWorker } from '../../../src/verify/worker-main';
+import { VerifierClient } from '../../../src/verify/client';
+import type { RecordIn } from '../../../src/verify/protocol';
+import { startWorker } from '../../../src/verify/worker-main';
+import { InProcessWorker } from '../../support/in-process-worker';
 
 export class DeferredProofs implements ProofVerifier {
   /** Every proof checked (checkProofs defaults to true), as in the fold worker. */
@@ -91,54 +92,11 @@ export class DeferredProofs implements ProofVerifier {
   }
 }
 
-/** A Web Worker whose inside (the real worker code, startWorker) runs in this thread. */
-class InProcessWorker implements WorkerLike {
-  readonly #page: MessagePort;
-  readonly #ports: MessagePort[];
-
-  constructor(ports: MessagePort[]) {
-    const channel = new MessageChannel();
-    this.#page = channel.port1;
-    this.#ports = ports;
-    ports.push(channel.port1, channel.port2);
-    const inside = channel.port2;
-    const scope: WorkerScope = {
-      postMessage: (m) => inside.postMessage(m),
-      // The ports a `start` message brings are kept too: a transferred port is a new object on
-      // this side, and the channel stays open until it is closed.
-      addEventListener: (_type, listener) =>
-        inside.addEventListener('message', (e) => {
-          const m = (e as MessageEvent<ToWorker>).data;
-          if (m.type === 'start') ports.push(...(m.role === 'fold' ? m.provers : [m.fold]));
-          listener(e as MessageEvent<unknown>);
-        }),
-    };
-    startWorker(scope);
-    inside.start();
-  }
-
-  postMessage(message: ToWorker, transfer: Transferable[]): void {
-    for (const t of transfer) if (t instanceof MessagePort) this.#ports.push(t);
-    this.#page.postMessage(message, transfer);
-  }
-
-  addEventListener(type: 'message' | 'error', listener: (e: Event) => void): void {
-    if (type === 'message') {
-      this.#page.addEventListener('message', listener);
-      this.#page.start();
-    }
-  }
-
-  terminate(): void {
-    this.#page.close();
-  }
-}
-
 /** The page's VerifierClient with its fold and `workers` proof workers in this thread. Every
  *  port it opens is closed by `close`, so that no test leaves the event loop held open. */
 export function inProcessVerifierClient(workers = 2): { client: VerifierClient; close: () => void } {
   const ports: MessagePort[] = [];
-  const client = new VerifierClient({ workers, createWorker: () => new InProcessWorker(ports) });
+  const client = new VerifierClient({ workers, createWorker: () => new InProcessWorker(startWorker, ports) });
   return {
     client,
     close: () => {
