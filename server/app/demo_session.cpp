@@ -320,6 +320,8 @@ void print_demo_urls(std::ostream& out, std::string_view base, const demo_sessio
       << "  chair        " << chair_url(base, demo.session) << "   chair code " << demo.chair_code << "\n"
       << "  projector    " << projector_url(base, demo.session) << "\n"
       << "  observer     " << observer_url(base, demo.session) << "\n"
+      << "  audit        pingyi-verify --url " << base << " --session " << demo.session
+      << " --follow --mirror ./chain-copy   (docs/VERIFYING.md)\n"
       << "  secretariat  " << secretariat_url(base) << "   (admin token in " << admin_token_file.string() << ")\n"
       << "  tablets, one per member:\n";
   for (const auto& m : demo.members) {

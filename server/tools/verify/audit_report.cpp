@@ -250,7 +250,8 @@ bool all_verified(const chain_result& chain, const std::optional<head_check>& he
 }
 
 std::string render_text(const chain_result& chain, const std::optional<head_check>& head,
-                        const std::vector<receipt_check>& receipts, language lang) {
+                        const std::vector<receipt_check>& receipts, language lang,
+                        const std::optional<fork_notice>& fork) {
   const words& w = lang == language::zh ? zh : en;
   const auto& s = chain.state;
   std::string out = std::string(w.title).append("\n\n");
@@ -324,15 +325,44 @@ std::string render_text(const chain_result& chain, const std::optional<head_chec
     }
     out.append("\n");
   }
-  out.append("\n").append(all_verified(chain, head, receipts) ? w.verdict_ok : w.verdict_bad).append("\n");
+  if (fork) out.append("\n").append(render_fork_text(fork->evidence, fork->path, lang));
+  out.append("\n").append(!fork && all_verified(chain, head, receipts) ? w.verdict_ok : w.verdict_bad).append("\n");
+  return out;
+}
+
+std::string render_fork_text(const fork_evidence& e, const std::string& path, language lang) {
+  const bool zh = lang == language::zh;
+  const auto head = [](const signed_record& r) {
+    return std::string("  seq ").append(std::to_string(r.head.seq)).append("  hash ").append(crypto::to_hex(r.head.hash))
+        .append("\n    sig ").append(r.head.sig.hex()).append("\n");
+  };
+  std::string out = zh ? "✗ 发现分叉：服务器改写了它已签名的历史\n" : "✗ FORK: the server rewrote a history it had signed\n";
+  const auto a = std::to_string(e.first.head.seq);
+  const auto b = std::to_string(e.second.head.seq);
+  if (e.kind == fork_kind::same_seq) {
+    out.append(zh ? "  服务器为第 " + a + " 条记录签发了两个不同的哈希：\n"
+                  : "  The server signed two different hashes for record " + a + ":\n");
+  } else {
+    out.append(zh ? "  服务器签发的第 " + b + " 条记录不接在它为第 " + a + " 条记录签发的哈希之后：\n"
+                  : "  The server signed a record " + b + " that does not follow the hash it signed for record " + a +
+                        ":\n");
+  }
+  out.append(zh ? "  先前（本地镜像）\n" : "  first (the mirror)\n").append(head(e.first));
+  out.append(zh ? "  后来（服务器新给出的）\n" : "  later (served since)\n").append(head(e.second));
+  out.append(zh ? "  两个签名都可以用创世记录中的服务器公钥核验；证据已写入 "
+                : "  Both signatures verify with the server key in the genesis record; the evidence is in ")
+      .append(path)
+      .append(zh ? "\n  （任何人都可以运行 pingyi-verify --check-evidence " : "\n  (anyone can run pingyi-verify --check-evidence ")
+      .append(path)
+      .append(zh ? " 核验）\n" : ")\n");
   return out;
 }
 
 json render_json(const chain_result& chain, const std::optional<head_check>& head,
-                 const std::vector<receipt_check>& receipts) {
+                 const std::vector<receipt_check>& receipts, const std::optional<fork_notice>& fork) {
   const auto& s = chain.state;
   json out;
-  out["verified"] = all_verified(chain, head, receipts);
+  out["verified"] = !fork && all_verified(chain, head, receipts);
   out["records"] = chain.lines;
   if (s.genesis) {
     out["session"] = crypto::to_hex(s.id);
@@ -387,6 +417,10 @@ json render_json(const chain_result& chain, const std::optional<head_check>& hea
                          {"ambiguous", rc.ambiguous}});
   }
   out["receipts"] = jreceipts;
+  if (fork) {
+    out["fork"] = to_json(fork->evidence);
+    out["fork_evidence_file"] = fork->path;
+  }
   return out;
 }
 

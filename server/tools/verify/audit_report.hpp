@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chain_check.hpp"
+#include "fork_evidence.hpp"
 #include "pingyi/crypto/chain.hpp"
 
 namespace pingyi::verify {
@@ -44,9 +45,21 @@ struct receipt_check {
 [[nodiscard]] bool all_verified(const chain_result& chain, const std::optional<head_check>& head,
                                 const std::vector<receipt_check>& receipts);
 
+// A fork --follow caught (the server contradicted a head it signed), and the file holding its
+// evidence: reported before the verdict, which it makes ✗ whatever the records say.
+struct fork_notice {
+  fork_evidence evidence;
+  std::string path;
+};
+
 [[nodiscard]] std::string render_text(const chain_result& chain, const std::optional<head_check>& head,
-                                      const std::vector<receipt_check>& receipts, language lang);
+                                      const std::vector<receipt_check>& receipts, language lang,
+                                      const std::optional<fork_notice>& fork = std::nullopt);
+// What an observer is told of a fork: the two signed heads, the contradiction, and where the
+// evidence file is (`path`); also what --check-evidence prints.
+[[nodiscard]] std::string render_fork_text(const fork_evidence& e, const std::string& path, language lang);
 [[nodiscard]] nlohmann::ordered_json render_json(const chain_result& chain, const std::optional<head_check>& head,
-                                                 const std::vector<receipt_check>& receipts);
+                                                 const std::vector<receipt_check>& receipts,
+                                                 const std::optional<fork_notice>& fork = std::nullopt);
 
 }  // namespace pingyi::verify

@@ -1,11 +1,12 @@
 // pingyi-verify's check of a whole chain (DESIGN.md §3.6 "A verifier MUST recompute"): the
 // same fold as the server (core's apply), with the expensive, independent part — every proof and
-// signature — verified first on every core.
+// signature — verified on every core while the fold follows behind.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,13 @@ struct chain_result {
 // proofs and signatures (0: as many as the machine has). The report covers every line up to the first that
 // fails; nothing after it is trusted.
 [[nodiscard]] chain_result check_chain(const std::vector<std::string>& lines, unsigned threads = 0);
+
+// Checks `lines` as the continuation of `chain` (the first of them is record chain.lines) and
+// folds them onto it, exactly as check_chain would have done with all the lines at once: what a
+// follower runs on each batch of records that arrive. The keys the new records are verified
+// with come from chain.state and from the new records themselves. Once chain holds a failure,
+// later lines are counted and hashed but not trusted.
+void extend_chain(chain_result& chain, std::span<const std::string> lines, unsigned threads = 0);
 
 // Splits a JSONL file's content into lines: LF or CRLF endings, a missing final newline
 // accepted, empty lines refused (a chain has none). Fails naming the line number.

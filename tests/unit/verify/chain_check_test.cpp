@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <span>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -112,6 +114,54 @@ TEST_F(ChainCheck, RefusesADroppedADuplicatedAndTwoSwappedRecords) {
   }
 }
 
+// A follower verifies a chain in pieces as they arrive: any split, and pieces of one line,
+// give the fold, hashes and verdict of the whole.
+TEST_F(ChainCheck, ExtendingInPiecesAgreesWithTheWholeChain) {
+  const auto lines = vector_chain();
+  const auto whole = check_chain(lines, 2);
+  ASSERT_FALSE(whole.failure.has_value());
+  for (std::size_t k = 0; k <= lines.size(); ++k) {
+    auto r = check_chain({lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(k)}, 2);
+    extend_chain(r, std::span(lines).subspan(k), 2);
+    EXPECT_FALSE(r.failure.has_value()) << "split at " << k << ": " << core::describe(r.failure->error);
+    EXPECT_EQ(r.lines, lines.size());
+    EXPECT_EQ(r.hashes, whole.hashes);
+    EXPECT_EQ(r.state.length, whole.state.length);
+    EXPECT_EQ(r.state.head, whole.state.head);
+    EXPECT_TRUE(r.state.adjourned);
+  }
+  chain_result one_by_one;
+  for (const auto& l : lines) extend_chain(one_by_one, std::span(&l, 1), 1);
+  EXPECT_FALSE(one_by_one.failure.has_value());
+  EXPECT_EQ(one_by_one.state.head, whole.state.head);
+  EXPECT_EQ(one_by_one.state.rounds.size(), whole.state.rounds.size());
+}
+
+// After a failure nothing more is trusted, however the lines arrive.
+TEST_F(ChainCheck, ExtendingAFailedChainTrustsNothingMore) {
+  auto lines = vector_chain();
+  std::size_t ballot = 0;
+  for (std::size_t i = 0; i < lines.size() && ballot == 0; ++i) {
+    if (lines[i].find("\"type\":\"ballot\"") != std::string::npos) ballot = i;
+  }
+  ASSERT_GT(ballot, 0u);
+  const auto at = lines[ballot].rfind("\"sig\":\"") + 7;
+  lines[ballot][at] = lines[ballot][at] == '0' ? '1' : '0';
+  const auto whole = check_chain(lines, 2);
+  ASSERT_TRUE(whole.failure.has_value());
+  EXPECT_EQ(whole.failure->seq, ballot);
+  for (std::size_t k : {ballot - 1, ballot, ballot + 1}) {
+    auto r = check_chain({lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(k)}, 2);
+    extend_chain(r, std::span(lines).subspan(k), 2);
+    ASSERT_TRUE(r.failure.has_value()) << "split at " << k;
+    EXPECT_EQ(r.failure->seq, ballot);
+    EXPECT_EQ(r.failure->error, whole.failure->error);
+    EXPECT_EQ(r.state.length, ballot);
+    EXPECT_EQ(r.lines, lines.size());
+    EXPECT_EQ(r.hashes, whole.hashes);
+  }
+}
+
 TEST_F(ChainCheck, RefusesAnEmptyLineAndAcceptsCrlfAndNoFinalNewline) {
   auto r = split_lines("a\r\nb\nc");
   ASSERT_TRUE(r.ok());
@@ -187,7 +237,9 @@ class Tamper : public ChainCheck {
     return voters;
   }
 
-  // The chain with `last` appended must be refused at that line with this code and field.
+  // The chain with `last` appended must be refused at that line with this code and field, read
+  // whole and also as a follower reads it: any prefix checked first, then the rest as an
+  // extension (whose keys then come from the fold of the prefix, not from its lines).
   void expect_refused_last(const std::string& last, error_code code, const std::string& field) {
     auto lines = lines_;
     lines.push_back(last);
@@ -196,6 +248,16 @@ class Tamper : public ChainCheck {
     EXPECT_EQ(r.failure->seq, lines.size() - 1);
     EXPECT_EQ(core::to_string(r.failure->error.code), core::to_string(code)) << core::describe(r.failure->error);
     EXPECT_EQ(r.failure->error.field, field) << core::describe(r.failure->error);
+    // Every split of a small chain; about a dozen, the last lines among them, of a large one.
+    const std::size_t stride = std::max<std::size_t>(1, lines.size() / 12);
+    for (std::size_t k = lines.size() - 1;; k = k >= stride ? k - stride : 0) {
+      auto pieces = check_chain({lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(k)}, 2);
+      extend_chain(pieces, std::span(lines).subspan(k), 2);
+      ASSERT_TRUE(pieces.failure.has_value()) << "the defect was accepted after a prefix of " << k;
+      EXPECT_EQ(pieces.failure->seq, lines.size() - 1) << "prefix of " << k;
+      EXPECT_EQ(pieces.failure->error, r.failure->error) << "prefix of " << k;
+      if (k == 0) break;
+    }
     // …and the chain without it verifies: the fixture itself is sound.
     EXPECT_FALSE(check_chain(lines_, 2).failure.has_value());
   }
@@ -267,6 +329,53 @@ TEST_F(Tamper, DeclarationSignedWithAKeyFromALaterReset) {
   ASSERT_TRUE(must(engine_->accept_declaration("m01", 1, crypto::sign_voted(token_device, sid(), 1))));
   keep(must(engine_->close_round(1)));
   EXPECT_FALSE(check_chain(lines_, 2).failure.has_value());
+}
+
+// The declarations of a large round are verified in slices on every core: a bad signature in a
+// later slice is found and named exactly as in the first.
+TEST_F(Tamper, DeclarationWithABadSignatureInALaterSliceOfALargeRound) {
+  core::session_setup setup;
+  setup.title = "大会";
+  setup.committee = "测试委员会";
+  setup.date = "2026-11-23";
+  constexpr std::size_t members = 70;  // more than one slice of declarations
+  for (std::size_t i = 0; i < members; ++i) {
+    const auto id = std::string("m").append(std::to_string(100 + i));
+    setup.members.push_back(core::member{id, id, id});
+  }
+  core::round_setup round;
+  round.title = "测评";
+  round.kind = core::round_kind::evaluation;
+  round.contests = {core::round_contest{"d1", "县教育局", {"满意", "基本满意", "不满意"}, 1, 1}};
+  round.rule = core::default_rule(core::round_kind::evaluation, 3);
+  auto created = must(core::session_engine::create(setup, {round}, keys_, [this] { return now_ += 1000; }, rng_));
+  engine_.emplace(std::move(created.first));
+  lines_.clear();
+  devices_.clear();
+  for (auto& a : created.second) lines_.push_back(a.line);
+  keep(must(engine_->seal_election_key()));
+  for (const auto& m : setup.members) {
+    devices_.emplace(m.id, crypto::signing_key::generate(rng_));
+    keep(*must(engine_->check_in(m.id, devices_.at(m.id).public_key(), crypto::sign_checkin(devices_.at(m.id), sid(), m.id))));
+  }
+  keep(must(engine_->open_round(1)));
+  for (const auto& m : setup.members) {
+    const auto v = token_for(1, m.id);
+    vote(1, v, m.id.back() % 3);
+  }
+  const auto& r = engine_->state().rounds[0];
+  core::round_closed_body closed{1, engine_->state().present, static_cast<std::uint32_t>(r.tokens.size()), r.ballots,
+                                 {}, {core::contest_sums{"d1", r.sums[0]}}};
+  for (const auto& m : setup.members) closed.voted.push_back(core::declaration{m.id, crypto::sign_voted(devices_.at(m.id), sid(), 1)});
+  auto forged = closed;
+  forged.voted[66].sig = crypto::sign_voted(devices_.at(setup.members[65].id), sid(), 1);
+  expect_refused_last(next_line(forged), error_code::invalid_signature, "voted[66].sig");
+  // The honest declarations verify.
+  auto lines = lines_;
+  lines.push_back(next_line(closed));
+  const auto ok = check_chain(lines, 3);
+  EXPECT_FALSE(ok.failure.has_value()) << core::describe(ok.failure->error);
+  EXPECT_EQ(ok.state.rounds[0].closed->voted.size(), members);
 }
 
 TEST_F(Tamper, CheckInSignedForAnotherMember) {
