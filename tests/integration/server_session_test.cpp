@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -81,7 +82,8 @@ std::string read_text(const fs::path& file) {
 // One pingyi-server child on 127.0.0.1:0; SIGKILLed in the destructor if still running.
 class server_process {
  public:
-  server_process(const fs::path& data_dir, const fs::path& stderr_file) : stderr_file_(stderr_file) {
+  server_process(const fs::path& data_dir, const fs::path& stderr_file, const std::string& log_level = "warn")
+      : stderr_file_(stderr_file) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     posix_spawn_file_actions_t actions;
@@ -91,7 +93,7 @@ class server_process {
                                      0600);
     std::vector<std::string> args{PINGYI_SERVER_BINARY, "--listen",  "127.0.0.1:0", "--data-dir", data_dir.string(),
                                   "--threads",          "2",         "--workers",   "2",          "--log-level",
-                                  "warn"};
+                                  log_level};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -314,9 +316,9 @@ class ServerSession : public ::testing::Test {
     start_server();
   }
 
-  void start_server() {
+  void start_server(const std::string& log_level = "warn") {
     server_.reset();
-    server_ = std::make_unique<server_process>(temp_.path() / "data", temp_.path() / "server.stderr");
+    server_ = std::make_unique<server_process>(temp_.path() / "data", temp_.path() / "server.stderr", log_level);
     const auto port = server_->wait_listening();
     if (!port) throw std::runtime_error(cat({"server did not start: ", server_->errors()}));
     port_ = *port;
@@ -1014,6 +1016,66 @@ TEST_F(ServerSession, HostileInputIsRefusedAndChangesNothing) {
   EXPECT_EQ(r.value("_status", 0u), 200u) << r.dump();
   EXPECT_GT(head()["seq"].get<std::uint64_t>(), before["seq"].get<std::uint64_t>());
   EXPECT_FALSE(pingyi::verify::check_chain(chain_lines(), 2).failure.has_value());
+}
+
+// DESIGN.md §7: an honest server keeps no connection metadata and no credential in the clear. At
+// the most talkative log level, a whole round leaves in the log neither a credential nor a cast
+// (not even its time) nor any peer address, and the data directory holds only hashes of the
+// codes and device secrets it handed out.
+TEST_F(ServerSession, KeepsNoCredentialNoCastAndNoPeerAddressInItsLogOrDataDirectory) {
+  start_server("trace");
+  ASSERT_NO_FATAL_FAILURE(open_session_round1());
+  for (std::size_t i = 0; i < member_ids.size(); ++i) {
+    const voter v = take_token(member_ids[i], 1);
+    const json reply = cast(build(v, 1, choices_of(i)));
+    ASSERT_EQ(reply.value("_status", 0u), 200u) << reply.dump();
+    ASSERT_TRUE(declare(member_ids[i], 1).value("ok", false));
+  }
+  ASSERT_NO_FATAL_FAILURE(reconnect("m04"));
+  close_decrypt_and_check_result(member_ids.size());
+
+  std::vector<std::string> secrets{token_, chair_code_};
+  for (const auto& [member, t] : tablets_) {
+    secrets.push_back(t.code);
+    secrets.push_back(t.device_secret);
+  }
+  // Codes are typed with or without their dashes; neither form may appear.
+  const std::size_t typed = secrets.size();
+  for (std::size_t i = 0; i < typed; ++i) {
+    std::string bare = secrets[i];
+    std::erase(bare, '-');
+    if (bare != secrets[i]) secrets.push_back(bare);
+  }
+
+  const std::string log = read_text(temp_.path() / "server.stderr");
+  ASSERT_NE(log.find(" debug http: POST /api/sessions -> 200"), std::string::npos) << "the server logged no request:\n"
+                                                                                      << log;
+  for (const auto& secret : secrets) {
+    ASSERT_FALSE(secret.empty());
+    EXPECT_EQ(log.find(secret), std::string::npos) << "a credential is in the log";
+  }
+  EXPECT_EQ(log.find("/ballots"), std::string::npos) << "a cast is in the log";
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("127.0.0.1") != std::string::npos) {
+      EXPECT_NE(line.find("listening on"), std::string::npos) << "a peer address in the log: " << line;
+    }
+  }
+
+  // Every file of the data directory but the admin token's own (and the 0600 secrets file of the
+  // server's keys, which holds no credential of anyone else).
+  std::size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(temp_.path() / "data")) {
+    if (!entry.is_regular_file() || entry.path().filename() == "admin-token") continue;
+    ++files;
+    const std::string bytes = read_text(entry.path());
+    for (const auto& secret : secrets) {
+      if (secret == token_) continue;  // its hash is what authenticates the secretariat
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << "a credential in the clear in " << entry.path();
+    }
+    EXPECT_EQ(bytes.find("127.0.0.1"), std::string::npos) << "a peer address in " << entry.path();
+  }
+  EXPECT_GE(files, 2u) << "the database and the secrets file were looked at";
 }
 
 }  // namespace
