@@ -991,7 +991,14 @@ export class TabletController {
       return;
     }
     const sigValid = verifyHead(fromHex(this.session!.serverKey, 32), this.sid, r.seq, fromHex(r.hash, 32), fromHex(r.sig, 64));
-    const updated: RoundRecord = { ...this.records.get(round)!, receipt: { seq: r.seq, hash: r.hash, sig: r.sig, sigValid } };
+    // With the receipt the selections are forgotten: a lost or stolen tablet does not tell how its
+    // member voted (the stored ballot's ciphertexts are on the chain anyway, their randomness
+    // never stored).
+    const updated: RoundRecord = {
+      ...this.records.get(round)!,
+      choices: null,
+      receipt: { seq: r.seq, hash: r.hash, sig: r.sig, sigValid },
+    };
     await this.mine.putRound(updated);
     this.records.set(round, updated);
     this.reviewing.delete(round);

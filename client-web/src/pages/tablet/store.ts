@@ -40,7 +40,7 @@ export interface RoundRecord {
   blinded: string;
   /** N, once the server's proof verified (hex). */
   token: string | null;
-  /** Selected option indices per contest, kept until the ballot is cast. */
+  /** Selected option indices per contest, kept until the ballot's receipt arrives, then null. */
   choices: number[][] | null;
   /** The built ballot, exactly as sent (the body of POST …/ballots), stored before sending. */
   ballot: Record<string, unknown> | null;

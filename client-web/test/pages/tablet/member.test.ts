@@ -431,6 +431,21 @@ describe('reload', () => {
     await until(() => again.view().ballot?.declared === true, 'declared');
   });
 
+  it('forgets the selections once the receipt is stored: a lost tablet does not tell the vote', async () => {
+    const { s, tab } = await openRound1();
+    s.release(seqs.opened(1) + 1);
+    await until(() => tab.view().ballot?.tokenReady === true, 'the token');
+    await chooseVectorBallot(tab, 1);
+    tab.controller.review();
+    expect((await tab.store.member(M).rounds())[0]!.choices).not.toBeNull();
+    await tab.controller.submit();
+    await until(() => tab.view().status === 'voted', 'voted');
+    const stored = (await tab.store.member(M).rounds())[0]!;
+    expect(stored.receipt).not.toBeNull();
+    expect(stored.choices).toBeNull();
+    expect(tab.view().ballot?.receiptCode).toBe(vectorBallot(1, M).receipt_code);
+  });
+
   it('after the receipt: declares "voted" without casting again', async () => {
     const { s, kv, tab } = await openRound1();
     s.release(seqs.opened(1) + 1);
