@@ -82,7 +82,7 @@ std::variant<server_config, int> parse_command_line(int argc, char** argv) {
                  "token then printed once");
   std::string tls_cert;
   std::string tls_key;
-  auto* cert_option = app.add_option("--tls-cert", tls_cert, "TLS certificate chain (PEM); serve HTTPS and WSS")
+  auto* cert_option = app.add_option("--tls-cert", tls_cert, "TLS certificate chain (PEM); serve HTTPS and WSS (SIGHUP reloads both files)")
                           ->check(CLI::ExistingFile);
   auto* key_option = app.add_option("--tls-key", tls_key, "TLS private key (PEM)")->check(CLI::ExistingFile);
   cert_option->needs(key_option);

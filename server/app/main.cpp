@@ -148,6 +148,22 @@ void wait_for_signal(asio::signal_set& signals, shutdown_request& shutdown, bool
   });
 }
 
+// SIGHUP reloads the TLS certificate and key from their files (a renewed certificate) without a
+// restart; a reload that fails leaves the server on the certificate it had. Without TLS it only
+// says so (a hangup never stops the server).
+void wait_for_reload(asio::signal_set& hangups, net::http_server& server) {
+  hangups.async_wait([&hangups, &server](const boost::system::error_code& ec, int) {
+    if (ec) return;  // cancelled
+    std::string error;
+    if (server.reload_tls(error)) {
+      spdlog::info("SIGHUP: TLS certificate and key reloaded; new connections use them");
+    } else {
+      spdlog::error("SIGHUP: TLS not reloaded, still serving the previous certificate: {}", error);
+    }
+    wait_for_reload(hangups, server);
+  });
+}
+
 std::string listening_url(const app::server_config& config, std::uint16_t port) {
   std::string url = config.tls_certificate_chain ? "https://" : "http://";
   if (config.host.find(':') != std::string::npos) {
@@ -279,6 +295,9 @@ int run(const app::server_config& config) {
     }
   }
 
+  asio::signal_set hangups(io, SIGHUP);
+  wait_for_reload(hangups, *server);
+
   // 4. Serve.
   io_threads threads(io, config.io_threads, shutdown);
   const std::string url = listening_url(config, server->port());
@@ -335,9 +354,10 @@ int run(const app::server_config& config) {
   }
   // The signal wait would keep run() from returning; cancel it where it runs (a signal_set is
   // not thread-safe). From here on a second signal is simply ignored: the drain is bounded.
-  asio::post(io, [&signals] {
+  asio::post(io, [&signals, &hangups] {
     boost::system::error_code ignored;
     signals.cancel(ignored);
+    hangups.cancel(ignored);
   });
   work.reset();
   if (!threads.wait_for(drain_timeout)) io.stop();

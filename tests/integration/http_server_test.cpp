@@ -8,6 +8,8 @@
 #include "pingyi/net/http_server.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -724,19 +726,42 @@ TEST_F(WebSocket, RefusedOrUnknownUpgradeIsAnswered404NotFound) {
 class Tls : public server_fixture {
  protected:
   void SetUp() override {
-    const auto cert = dir_.path() / "cert.pem";
-    const auto key = dir_.path() / "key.pem";
-    const auto command = std::string("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes")
-                             .append(" -keyout ")
-                             .append(key.string())
-                             .append(" -out ")
-                             .append(cert.string())
-                             .append(" -days 1 -subj /CN=localhost >/dev/null 2>&1");
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    ASSERT_NO_FATAL_FAILURE(make_certificate("localhost"));
     server_options options;
-    options.tls = pingyi::net::tls_files{cert, key};
+    options.tls = pingyi::net::tls_files{cert(), key()};
     start(options);
   }
+
+  // A self-signed certificate for `common_name` and its key, written over the files the server
+  // was started with.
+  void make_certificate(const std::string& common_name) {
+    const auto command = std::string("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes")
+                             .append(" -keyout ")
+                             .append(key().string())
+                             .append(" -out ")
+                             .append(cert().string())
+                             .append(" -days 1 -subj /CN=")
+                             .append(common_name)
+                             .append(" >/dev/null 2>&1");
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+
+  // The common name of the certificate the server presents to a new connection.
+  [[nodiscard]] std::string served_common_name() const {
+    boost::asio::io_context io;
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream(io, pingyi::test::detail::client_tls_context());
+    boost::beast::get_lowest_layer(stream).connect({boost::asio::ip::make_address("127.0.0.1"), port_});
+    stream.handshake(boost::asio::ssl::stream_base::client);
+    X509* certificate = SSL_get1_peer_certificate(stream.native_handle());
+    if (certificate == nullptr) return {};
+    char name[256] = {};
+    const int n = X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, name, sizeof name);
+    X509_free(certificate);
+    return n > 0 ? std::string(name, static_cast<std::size_t>(n)) : std::string();
+  }
+
+  [[nodiscard]] fs::path cert() const { return dir_.path() / "cert.pem"; }
+  [[nodiscard]] fs::path key() const { return dir_.path() / "key.pem"; }
 
   temp_dir dir_;
 };
@@ -751,6 +776,39 @@ TEST_F(Tls, ServesHttpAndWebSocketOverTls) {
   EXPECT_EQ(client.receive(), "over tls");
   client.close();
   EXPECT_EQ(client.close_code(), 1000u);
+}
+
+// A renewed certificate is taken up without a restart (pingyi-server does this on SIGHUP); a
+// connection already open is not disturbed; files that cannot be loaded leave the server on the
+// certificate it had, with an error naming the file.
+TEST_F(Tls, ReloadServesTheRenewedCertificateAndKeepsTheLastGoodOneOnBadFiles) {
+  EXPECT_EQ(served_common_name(), "localhost");
+  pingyi::test::wss_client open_before(port_, "/ws");
+  ASSERT_TRUE(open_before.send("before"));
+  EXPECT_EQ(open_before.receive(), "before");
+
+  ASSERT_NO_FATAL_FAILURE(make_certificate("renewed.example"));
+  std::string error;
+  ASSERT_TRUE(server_->reload_tls(error)) << error;
+  EXPECT_EQ(served_common_name(), "renewed.example");
+  ASSERT_TRUE(open_before.send("still here"));
+  EXPECT_EQ(open_before.receive(), "still here");
+
+  std::ofstream(key(), std::ios::trunc) << "not a key\n";
+  error.clear();
+  EXPECT_FALSE(server_->reload_tls(error));
+  EXPECT_NE(error.find(key().string()), std::string::npos) << error;
+  EXPECT_EQ(served_common_name(), "renewed.example");
+  const auto result = pingyi::test::https_call(port_, "POST", "/api/after-a-failed-reload", "body");
+  EXPECT_EQ(result.status, 200u);
+}
+
+TEST_F(HttpServer, ReloadWithoutTlsSaysSoAndChangesNothing) {
+  start();
+  std::string error;
+  EXPECT_FALSE(server_->reload_tls(error));
+  EXPECT_NE(error.find("not serving TLS"), std::string::npos) << error;
+  EXPECT_EQ(http_call(port_, "GET", "/api/still-served").status, 200u);
 }
 
 TEST_F(Tls, PlainHttpIsNotServedOnATlsPort) {

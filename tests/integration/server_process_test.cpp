@@ -124,9 +124,9 @@ class server_process {
     return true;
   }
 
-  // The port of the "listening on http://127.0.0.1:PORT" line, once it is printed.
-  std::optional<int> wait_listening() {
-    static constexpr std::string_view prefix = "listening on http://127.0.0.1:";
+  // The port of the "listening on http://127.0.0.1:PORT" (or https://) line, once it is printed.
+  std::optional<int> wait_listening(bool tls = false) {
+    const std::string_view prefix = tls ? "listening on https://127.0.0.1:" : "listening on http://127.0.0.1:";
     std::optional<int> port;
     read_until([&](const std::string& out) {
       const auto at = out.find(prefix);
@@ -266,6 +266,70 @@ TEST_F(ServerProcess, DemoStartServesHealthSessionListAndChainFromGenesis) {
   EXPECT_EQ(genesis.value("title", ""), "某县人大常委会2026年第十一次会议 述职评议");
   EXPECT_EQ(genesis["members"].size(), 15u);
 
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(), 0) << server.errors();
+}
+
+// Waits until the log holds `text` (bounded).
+bool log_shows(const server_process& server, std::string_view text) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (server.errors().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// A renewed certificate is taken up on SIGHUP without a restart; a renewal that cannot be loaded
+// is logged and the server goes on with the certificate it had. A hangup never stops a server.
+TEST_F(ServerProcess, SighupReloadsTheTlsCertificateAndABadOneLeavesTheOldInPlace) {
+  const fs::path cert = temp_.path() / "cert.pem";
+  const fs::path key = temp_.path() / "key.pem";
+  const auto make_certificate = [&] {
+    const auto command = std::string("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes")
+                             .append(" -keyout ")
+                             .append(key.string())
+                             .append(" -out ")
+                             .append(cert.string())
+                             .append(" -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1");
+    return std::system(command.c_str()) == 0;
+  };
+  ASSERT_TRUE(make_certificate());
+  server_process server({"--listen", "127.0.0.1:0", "--data-dir", data_dir().string(), "--tls-cert", cert.string(),
+                         "--tls-key", key.string(), "--log-level", "info"},
+                        log("server"));
+  const auto port = server.wait_listening(true);
+  ASSERT_TRUE(port) << server.output() << server.errors();
+  const auto healthy = [&] {
+    return pingyi::test::https_call(static_cast<std::uint16_t>(*port), "GET", "/healthz", {}, {}, 10s).status == 200u;
+  };
+  ASSERT_TRUE(healthy());
+
+  ASSERT_TRUE(make_certificate());
+  server.signal(SIGHUP);
+  ASSERT_TRUE(log_shows(server, "SIGHUP: TLS certificate and key reloaded")) << server.errors();
+  EXPECT_TRUE(healthy());
+
+  std::ofstream(key, std::ios::trunc) << "not a key\n";
+  server.signal(SIGHUP);
+  ASSERT_TRUE(log_shows(server, "SIGHUP: TLS not reloaded, still serving the previous certificate")) << server.errors();
+  EXPECT_NE(server.errors().find(key.string()), std::string::npos) << server.errors();
+  EXPECT_TRUE(healthy());
+
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(), 0) << server.errors();
+}
+
+TEST_F(ServerProcess, SighupWithoutTlsIsLoggedAndTheServerGoesOn) {
+  server_process server({"--listen", "127.0.0.1:0", "--data-dir", data_dir().string(), "--log-level", "info"},
+                        log("server"));
+  const auto port = server.wait_listening();
+  ASSERT_TRUE(port) << server.output() << server.errors();
+  server.signal(SIGHUP);
+  ASSERT_TRUE(log_shows(server, "SIGHUP: TLS not reloaded")) << server.errors();
+  const auto health = http_get(*port, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200u);
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(), 0) << server.errors();
 }

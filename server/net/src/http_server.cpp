@@ -21,8 +21,8 @@ namespace ssl = boost::asio::ssl;
 namespace {
 
 // TLS 1.2 and later only, with the certificate chain and key from PEM files.
-std::unique_ptr<ssl::context> load_tls(const tls_files& files, std::string& error) {
-  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+std::shared_ptr<ssl::context> load_tls(const tls_files& files, std::string& error) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
   if (SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION) != 1) {
@@ -70,6 +70,18 @@ class server final : public http_server {
     state_->stop();
   }
 
+  bool reload_tls(std::string& error) override {
+    const auto& files = state_->options().tls;
+    if (!files) {
+      error = "the server is not serving TLS (no --tls-cert)";
+      return false;
+    }
+    auto context = load_tls(*files, error);
+    if (!context) return false;
+    state_->replace_tls(std::move(context));
+    return true;
+  }
+
  private:
   std::shared_ptr<detail::shared_state> state_;
   std::shared_ptr<detail::listener> listener_;
@@ -85,7 +97,7 @@ std::unique_ptr<http_server> http_server::create(boost::asio::io_context& io, co
     return nullptr;
   }
   if (!counters) counters = std::make_shared<metrics>();
-  std::unique_ptr<ssl::context> tls;
+  std::shared_ptr<ssl::context> tls;
   if (options.tls) {
     tls = load_tls(*options.tls, error);
     if (!tls) return nullptr;

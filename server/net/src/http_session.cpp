@@ -344,8 +344,10 @@ class plain_http_session : public http_session<plain_http_session>,
 // TLS over TCP: every connection when server_options::tls is set.
 class ssl_http_session : public http_session<ssl_http_session>, public std::enable_shared_from_this<ssl_http_session> {
  public:
-  ssl_http_session(tcp::socket socket, ssl::context& context, std::shared_ptr<shared_state> state)
-      : http_session(socket.get_executor(), std::move(state)), stream_(std::move(socket), context) {}
+  ssl_http_session(tcp::socket socket, std::shared_ptr<ssl::context> context, std::shared_ptr<shared_state> state)
+      : http_session(socket.get_executor(), std::move(state)),
+        context_(std::move(context)),
+        stream_(std::move(socket), *context_) {}
 
   void run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&ssl_http_session::on_run, shared_from_this()));
@@ -376,6 +378,7 @@ class ssl_http_session : public http_session<ssl_http_session>, public std::enab
     if (ec) return fail(ec, "tls shutdown");
   }
 
+  std::shared_ptr<ssl::context> context_;  // the one this connection was made with (replace_tls)
   beast::ssl_stream<beast::tcp_stream> stream_;
 };
 
@@ -389,7 +392,7 @@ void start(const std::shared_ptr<shared_state>& state, Args&&... args) {
 }  // namespace
 
 void run_http_session(tcp::socket socket, const std::shared_ptr<shared_state>& state) {
-  if (auto* context = state->tls()) return start<ssl_http_session>(state, std::move(socket), *context);
+  if (state->serves_tls()) return start<ssl_http_session>(state, std::move(socket), state->tls());
   start<plain_http_session>(state, std::move(socket));
 }
 

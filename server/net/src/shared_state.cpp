@@ -11,8 +11,22 @@
 namespace pingyi::net::detail {
 
 shared_state::shared_state(server_options options, std::shared_ptr<request_handler> handler,
-                           std::shared_ptr<metrics> metrics, std::unique_ptr<boost::asio::ssl::context> tls)
-    : options_(std::move(options)), handler_(std::move(handler)), metrics_(std::move(metrics)), tls_(std::move(tls)) {}
+                           std::shared_ptr<metrics> metrics, std::shared_ptr<boost::asio::ssl::context> tls)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      metrics_(std::move(metrics)),
+      serves_tls_(tls != nullptr),
+      tls_(std::move(tls)) {}
+
+std::shared_ptr<boost::asio::ssl::context> shared_state::tls() const {
+  std::lock_guard lock(tls_mutex_);
+  return tls_;
+}
+
+void shared_state::replace_tls(std::shared_ptr<boost::asio::ssl::context> context) {
+  std::lock_guard lock(tls_mutex_);
+  tls_ = std::move(context);
+}
 
 shared_state::~shared_state() = default;
 

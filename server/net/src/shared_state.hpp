@@ -30,7 +30,7 @@ class live_connection {
 class shared_state {
  public:
   shared_state(server_options options, std::shared_ptr<request_handler> handler, std::shared_ptr<metrics> metrics,
-               std::unique_ptr<boost::asio::ssl::context> tls);
+               std::shared_ptr<boost::asio::ssl::context> tls);
   ~shared_state();
   shared_state(const shared_state&) = delete;
   shared_state& operator=(const shared_state&) = delete;
@@ -38,8 +38,12 @@ class shared_state {
   [[nodiscard]] const server_options& options() const noexcept { return options_; }
   [[nodiscard]] request_handler& handler() const noexcept { return *handler_; }
   [[nodiscard]] metrics& counters() const noexcept { return *metrics_; }
-  // The TLS context when every connection is TLS, else nullptr.
-  [[nodiscard]] boost::asio::ssl::context* tls() const noexcept { return tls_.get(); }
+  // The TLS context for a new connection when every connection is TLS, else nullptr. A
+  // connection's stream keeps the context it was made with (OpenSSL counts its references), so
+  // replace_tls never pulls one from under a live connection.
+  [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> tls() const;
+  [[nodiscard]] bool serves_tls() const noexcept { return serves_tls_; }
+  void replace_tls(std::shared_ptr<boost::asio::ssl::context> context);
 
   // A number unique per connection (ws_connection::id), never an address.
   [[nodiscard]] std::uint64_t next_connection_id() noexcept { return next_id_.fetch_add(1) + 1; }
@@ -60,8 +64,11 @@ class shared_state {
   const server_options options_;
   const std::shared_ptr<request_handler> handler_;
   const std::shared_ptr<metrics> metrics_;
-  const std::unique_ptr<boost::asio::ssl::context> tls_;
+  const bool serves_tls_;
   std::atomic<std::uint64_t> next_id_{0};
+
+  mutable std::mutex tls_mutex_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
 
   mutable std::mutex mutex_;  // guards the two below
   std::unordered_map<std::uint64_t, std::weak_ptr<live_connection>> live_;

@@ -61,6 +61,11 @@ class http_server {
   // Stops accepting and closes every connection (WebSockets with a "going away" close frame);
   // returns at once, the closing completes on the io_context.
   virtual void stop() = 0;
+  // Loads the TLS certificate chain and key again from the files of server_options::tls (a
+  // renewed certificate, on SIGHUP): connections accepted afterwards use them, open ones keep
+  // theirs. On failure (a file missing or unreadable, a key that does not match) the server keeps
+  // serving with what it had, and `error` says why. False with an error when not serving TLS.
+  [[nodiscard]] virtual bool reload_tls(std::string& error) = 0;
 };
 
 }  // namespace pingyi::net
