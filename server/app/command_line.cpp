@@ -65,6 +65,10 @@ std::optional<listen_address> parse_listen_address(const std::string& text, std:
 std::variant<server_config, int> parse_command_line(int argc, char** argv) {
   server_config config;
   CLI::App app{"pingyi-server — secret-ballot server for live committee voting (pingyi/1)", "pingyi-server"};
+  app.footer(
+      "Commands:\n"
+      "  pingyi-server backup --data-dir DIR --to FILE     a consistent backup while the server runs\n"
+      "  pingyi-server restore --from FILE --data-dir DIR  restore it into a new data directory");
 
   std::string listen = "127.0.0.1:8080";
   app.add_option("--listen", listen, "address:port to listen on; port 0 picks a free port")->capture_default_str();

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "admin_token.hpp"
+#include "backup_command.hpp"
 #include "command_line.hpp"
 #include "data_dir.hpp"
 #include "demo_session.hpp"
@@ -370,6 +371,7 @@ int run(const app::server_config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (pingyi::app::is_command(argc, argv)) return pingyi::app::run_command(argc, argv);
   auto parsed = pingyi::app::parse_command_line(argc, argv);
   if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
   try {

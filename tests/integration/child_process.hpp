@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -109,6 +110,26 @@ bool eventually(Predicate done, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
+}
+
+// The port of a pingyi-server child's "listening on http(s)://127.0.0.1:PORT" line, once it is
+// printed; nullopt if the child exits or `timeout` passes first.
+inline std::optional<std::uint16_t> listening_port(child_process& server, std::chrono::milliseconds timeout) {
+  std::optional<std::uint16_t> port;
+  eventually(
+      [&] {
+        const std::string out = server.output();
+        for (const std::string_view prefix : {"listening on http://127.0.0.1:", "listening on https://127.0.0.1:"}) {
+          const auto at = out.find(prefix);
+          const auto end = at == std::string::npos ? at : out.find('\n', at);
+          if (end != std::string::npos) {
+            port = static_cast<std::uint16_t>(std::stoi(out.substr(at + prefix.size(), end - at - prefix.size())));
+          }
+        }
+        return port.has_value() || !server.running();
+      },
+      timeout);
+  return port;
 }
 
 }  // namespace pingyi::test

@@ -86,20 +86,7 @@ class VerifyRemote : public ::testing::Test {
     const auto n = std::to_string(++servers_started_);
     server_ = std::make_unique<child_process>(PINGYI_SERVER_BINARY, args, temp_.path() / ("server" + n + ".out"),
                                               temp_.path() / ("server" + n + ".err"));
-    std::optional<std::uint16_t> listening;
-    ASSERT_TRUE(eventually(
-        [&] {
-          const std::string out = server_->output();
-          for (const std::string prefix : {"listening on http://127.0.0.1:", "listening on https://127.0.0.1:"}) {
-            const auto at = out.find(prefix);
-            const auto end = at == std::string::npos ? at : out.find('\n', at);
-            if (end != std::string::npos) {
-              listening = static_cast<std::uint16_t>(std::stoi(out.substr(at + prefix.size(), end - at - prefix.size())));
-            }
-          }
-          return listening.has_value() || !server_->running();
-        },
-        start_timeout));
+    const auto listening = pingyi::test::listening_port(*server_, start_timeout);
     ASSERT_TRUE(listening) << server_->output() << server_->errors();
     port_ = *listening;
     std::string token = read_whole_file(data_dir() / "admin-token");

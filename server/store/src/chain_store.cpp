@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "pingyi/core/utf8.hpp"
+#include "posix_file.hpp"
 #include "schema.hpp"
 #include "sqlite_connection.hpp"
 
@@ -31,6 +32,8 @@ namespace pingyi::store {
 using detail::sqlite_connection;
 using detail::sqlite_statement;
 using detail::statement_use;
+using detail::errno_text;
+using detail::file_descriptor;
 
 namespace {
 
@@ -40,32 +43,6 @@ std::int64_t now_ms() {
 }
 
 std::string session_name(const crypto::session_id& id) { return "session " + crypto::to_hex(id); }
-
-std::string errno_text(int e) { return std::strerror(e); }
-
-// A file descriptor closed when its owner goes.
-class file_descriptor {
- public:
-  file_descriptor() = default;
-  explicit file_descriptor(int fd) noexcept : fd_(fd) {}
-  file_descriptor(file_descriptor&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  file_descriptor& operator=(file_descriptor&& o) noexcept {
-    if (this != &o) {
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-  ~file_descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 // A chain line is one line of UTF-8 (DESIGN.md §3.6): the chain is served as JSONL, so a line
 // break inside a record would split it, and a NUL would cut it short in C APIs.
@@ -109,12 +86,8 @@ const crypto::session_id& session_of(const detail::write& w) {
 
 // fsync of the directory holding `file`, so that a newly created file's name is durable too.
 status sync_directory_of(const std::filesystem::path& file) {
-  std::filesystem::path dir = file.parent_path();
-  if (dir.empty()) dir = ".";
-  file_descriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return fail(error_code::io, "open directory " + dir.string() + ": " + errno_text(errno));
-  if (::fsync(fd.get()) != 0) return fail(error_code::io, "fsync directory " + dir.string() + ": " + errno_text(errno));
-  return {};
+  const std::filesystem::path dir = file.parent_path();
+  return detail::sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
 }
 
 void invoke(const write_callback& cb, const status& s) noexcept {

@@ -15,16 +15,20 @@
 #include <string>
 #include <utility>
 
+#include "posix_file.hpp"
+
 namespace pingyi::store {
 namespace {
+
+using detail::errno_text;
+using detail::file_descriptor;
+using detail::sync_directory;
 
 constexpr std::string_view header = "pingyi-secrets 1";
 constexpr std::string_view header_prefix = "pingyi-secrets ";
 constexpr std::size_t max_name = 128;
 constexpr std::size_t max_value = 1024;
 constexpr std::size_t max_file = std::size_t{1} << 20;
-
-std::string errno_text(int e) { return std::strerror(e); }
 
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > max_name) return false;
@@ -61,36 +65,9 @@ class wiped_buffer {
   std::size_t size_ = 0;
 };
 
-class file_descriptor {
- public:
-  explicit file_descriptor(int fd) noexcept : fd_(fd) {}
-  file_descriptor(const file_descriptor&) = delete;
-  file_descriptor& operator=(const file_descriptor&) = delete;
-  ~file_descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  // Closes now and reports the error: on some file systems a failed write surfaces only here.
-  [[nodiscard]] int close() noexcept {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
 error corrupt(const std::filesystem::path& path, std::size_t line, std::string_view problem) {
   return fail(error_code::corrupt,
               "secrets file " + path.string() + ", line " + std::to_string(line) + ": " + std::string(problem));
-}
-
-status sync_directory(const std::filesystem::path& dir) {
-  file_descriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return fail(error_code::io, "open directory " + dir.string() + ": " + errno_text(errno));
-  if (::fsync(fd.get()) != 0) return fail(error_code::io, "fsync directory " + dir.string() + ": " + errno_text(errno));
-  return {};
 }
 
 }  // namespace
