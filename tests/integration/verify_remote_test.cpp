@@ -195,6 +195,43 @@ TEST_F(VerifyRemote, UrlDownloadsAndVerifiesARealSession) {
   EXPECT_EQ(report["rounds"][0]["ballots"], 3);
 }
 
+// The secretariat's exports come from the verified fold of what the server serves: the CSV's
+// counts are the result record's, the printed report ends with the chain's final hash; a chain
+// with one byte changed gets no export at all.
+TEST_F(VerifyRemote, ResultsAreExportedFromTheVerifiedChainAndNeverFromOneThatFails) {
+  ASSERT_NO_FATAL_FAILURE(start_server());
+  session_with_members_present();
+  round_one();
+  const fs::path csv = temp_.path() / "results.csv";
+  const fs::path html = temp_.path() / "results.html";
+  const auto r = run_verify({"--url", url(), "--session", driver_->session(), "--results-csv", csv.string(),
+                             "--results-html", html.string()});
+  ASSERT_EQ(r.exit, 0) << r.out << r.err;
+  const std::string table = read_whole_file(csv);
+  EXPECT_NE(table.find(R"("1","满意度测评","测评","d1","县教育局","满意","1",)"), std::string::npos) << table;
+  EXPECT_NE(table.find(R"("1","满意度测评","测评","d1","县教育局","不满意","1",)"), std::string::npos) << table;
+  const auto lines = driver_->chain_lines();
+  const std::string report = read_whole_file(html);
+  EXPECT_NE(report.find(crypto::to_hex(crypto::line_hash(lines.back()))), std::string::npos);
+  EXPECT_NE(report.find("测评结果通报"), std::string::npos);
+
+  // The same chain with one digit of a ballot changed, from a file.
+  std::string text = driver_->chain_text();
+  const auto at = text.find("\"type\":\"ballot\"");
+  ASSERT_NE(at, std::string::npos);
+  const auto digit = text.find_first_of("0123456789abcdef", text.find("\"vk\":\"", at) + 6);
+  text[digit] = text[digit] == '0' ? '1' : '0';
+  std::ofstream(temp_.path() / "altered.jsonl", std::ios::binary) << text;
+  fs::remove(csv);
+  fs::remove(html);
+  const auto bad = run_verify({(temp_.path() / "altered.jsonl").string(), "--results-csv", csv.string(),
+                               "--results-html", html.string(), "--lang", "en"});
+  EXPECT_EQ(bad.exit, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("the results were not written: the chain did not verify"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(csv));
+  EXPECT_FALSE(fs::exists(html));
+}
+
 TEST_F(VerifyRemote, UnreachableServerIsExitTwoWithAClearError) {
   const auto port = std::to_string(unused_port());
   const std::string session(64, 'a');

@@ -8,6 +8,7 @@
 //   pingyi-verify --url http://host:port --session ID [--cacert FILE] [--receipt …] [--json] [--lang …]
 //   pingyi-verify --url … --session ID --follow --mirror DIR [--cacert FILE] [--json] [--lang …]
 //   pingyi-verify --check-evidence DIR/fork-evidence.json
+//   … [--results-csv FILE] [--results-html FILE]: the verified results, written only if all verified
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include "mirror.hpp"
 #include "pingyi/crypto/bytes.hpp"
 #include "pingyi/crypto/init.hpp"
+#include "results_export.hpp"
 
 namespace {
 
@@ -44,6 +46,9 @@ constexpr const char* footer = R"(Modes:
                         and every signed head in DIR (chain.jsonl, heads.jsonl), resume from DIR after
                         a restart; ends after the adjournment record
   --check-evidence FILE check a fork-evidence.json: both signatures and the contradiction
+  --results-csv FILE, --results-html FILE
+                        with any of the first three: the results as a spreadsheet (UTF-8 CSV) and as
+                        a printable report (测评结果通报, A4), written only when everything verified
 Exit status:
   0  everything verified (--follow: up to the adjournment)
   1  something did not verify: the report names the record and the reason
@@ -58,6 +63,9 @@ Exit status:
   --follow --mirror 目录 实时跟踪会议推送，逐条核验，把记录和每个签名链头保存在目录中，
                          重启后从目录接着跟踪；核验到休会记录后结束
   --check-evidence 文件  核验分叉证据文件：两个签名和其中的矛盾
+  --results-csv 文件、--results-html 文件
+                         与前三种方式同用：把核验后的结果写成表格（UTF-8 CSV）和可打印的
+                         测评结果通报（A4）；只有全部验证通过才写
 退出状态：
   0  全部验证通过（--follow：直到休会记录）
   1  有记录未通过验证，报告写明哪一条、什么原因
@@ -83,7 +91,32 @@ struct report_options {
   std::vector<std::string> receipts;
   bool as_json = false;
   verify::language lang = verify::language::zh;
+  std::string results_csv;   // written only when everything verified
+  std::string results_html;
 };
+
+bool write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  if (!out) complain("cannot write " + path);
+  return static_cast<bool>(out);
+}
+
+// The results exports, from the verified fold: only when every record (and the head and receipts
+// asked about) verified, so that no paper ever carries results the chain does not prove.
+int export_results(const verify::chain_result& chain, bool all_verified, const report_options& r) {
+  if (r.results_csv.empty() && r.results_html.empty()) return verified;
+  if (!all_verified) {
+    complain("the results were not written: the chain did not verify");
+    return not_verified;
+  }
+  if (!r.results_csv.empty() && !write_file(r.results_csv, verify::render_results_csv(chain, r.lang))) return cannot_check;
+  if (!r.results_html.empty() && !write_file(r.results_html, verify::render_results_html(chain, r.lang))) {
+    return cannot_check;
+  }
+  return verified;
+}
 
 // Prints the report and gives the exit status it implies.
 int report(const verify::chain_result& chain, const std::vector<std::string>& lines,
@@ -97,7 +130,10 @@ int report(const verify::chain_result& chain, const std::vector<std::string>& li
     std::cout << verify::render_text(chain, head, checked, r.lang, fork);
   }
   if (fork) return forked;
-  return verify::all_verified(chain, head, checked) ? verified : not_verified;
+  const bool ok = verify::all_verified(chain, head, checked);
+  const int exported = export_results(chain, ok, r);
+  if (!ok) return not_verified;
+  return exported;
 }
 
 // A chain whose genesis is not the session asked for does not verify, whatever else holds.
@@ -225,6 +261,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", r.as_json, "print a machine-readable report / 输出 JSON 报告");
   app.add_option("--lang", lang, "language of the report / 报告语言 (zh, en)")->check(CLI::IsMember({"zh", "en"}));
   app.add_option("--threads", threads, "worker threads for the proofs (default: every core)");
+  app.add_option("--results-csv", r.results_csv,
+                 "write the verified results as UTF-8 CSV, only if everything verified / 结果表格");
+  app.add_option("--results-html", r.results_html,
+                 "write the printable results report (A4 HTML), only if everything verified / 测评结果通报");
   app.footer(footer);
   try {
     app.parse(argc, argv);
@@ -245,6 +285,9 @@ int main(int argc, char** argv) {
   }
   if (follow != !mirror_dir.empty()) return usage("--follow and --mirror DIR go together");
   if (!head_path.empty() && chain_path.empty()) return usage("--head goes with a chain file (--url fetches the head)");
+  if (!evidence_path.empty() && (!r.results_csv.empty() || !r.results_html.empty())) {
+    return usage("--results-csv and --results-html go with a chain file or --url");
+  }
   if (!crypto::init()) {
     complain("libsodium failed to initialise");
     return cannot_check;
