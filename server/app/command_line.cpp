@@ -105,6 +105,10 @@ std::variant<server_config, int> parse_command_line(int argc, char** argv) {
   app.add_option("--log-level", log_level, "log level (to stderr)")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line {time, level, msg}")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
 
   try {
     app.parse(argc, argv);
@@ -130,6 +134,7 @@ std::variant<server_config, int> parse_command_line(int argc, char** argv) {
   }
   config.demo = config.demo || config.demo_fresh;
   config.log_level = spdlog::level::from_str(log_level);
+  config.log_json = log_format == "json";
   return config;
 }
 

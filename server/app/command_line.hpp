@@ -27,6 +27,7 @@ struct server_config {
   bool demo = false;
   bool demo_fresh = false;  // implies demo
   spdlog::level::level_enum log_level = spdlog::level::info;
+  bool log_json = false;  // --log-format json: one JSON object per line (json_log.hpp)
 };
 
 // "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 interfaces) → host and port; nullopt for

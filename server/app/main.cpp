@@ -33,6 +33,7 @@
 #include "command_line.hpp"
 #include "data_dir.hpp"
 #include "demo_session.hpp"
+#include "json_log.hpp"
 #include "pingyi/crypto/bytes.hpp"
 #include "pingyi/crypto/init.hpp"
 #include "pingyi/net/http_server.hpp"
@@ -58,9 +59,14 @@ int fatal(const std::string& message) {
   return 1;
 }
 
-void configure_logging(spdlog::level::level_enum level) {
-  auto logger = spdlog::stderr_color_mt("pingyi");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+void configure_logging(spdlog::level::level_enum level, bool json) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (json) {
+    logger = app::make_json_stderr_logger("pingyi");
+  } else {
+    logger = spdlog::stderr_color_mt("pingyi");
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+  }
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
@@ -212,7 +218,7 @@ std::optional<demo_plan> plan_demo(const app::data_dir& dir, const store::chain_
 }
 
 int run(const app::server_config& config) {
-  configure_logging(config.log_level);
+  configure_logging(config.log_level, config.log_json);
   if (!pingyi::crypto::init()) return fatal("libsodium failed to initialise");
 
   const app::data_dir dir{config.data_dir};

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -332,6 +333,35 @@ TEST_F(ServerProcess, SighupWithoutTlsIsLoggedAndTheServerGoesOn) {
   EXPECT_EQ(health->status, 200u);
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(), 0) << server.errors();
+}
+
+// --log-format json: every line of the log is one JSON object {time, level, msg}, for a collector.
+TEST_F(ServerProcess, JsonLogFormatWritesOneObjectPerLine) {
+  server_process server({"--listen", "127.0.0.1:0", "--data-dir", data_dir().string(), "--log-level", "debug",
+                         "--log-format", "json"},
+                        log("server"));
+  const auto port = server.wait_listening();
+  ASSERT_TRUE(port) << server.output() << server.errors();
+  ASSERT_TRUE(http_get(*port, "/healthz"));
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(), 0) << server.errors();
+
+  std::istringstream lines(server.errors());
+  std::size_t objects = 0;
+  bool listening = false;
+  for (std::string line; std::getline(lines, line);) {
+    const json entry = json::parse(line, nullptr, false);
+    ASSERT_TRUE(entry.is_object()) << line;
+    ASSERT_TRUE(entry.contains("time") && entry["time"].is_string()) << line;
+    EXPECT_EQ(entry["time"].get<std::string>().size(), 24u) << line;  // 2026-11-23T09:00:07.512Z
+    EXPECT_EQ(entry["time"].get<std::string>().back(), 'Z') << line;
+    ASSERT_TRUE(entry.contains("level") && entry["level"].is_string()) << line;
+    ASSERT_TRUE(entry.contains("msg") && entry["msg"].is_string()) << line;
+    listening = listening || entry["msg"].get<std::string>().starts_with("pingyi-server listening on http://127.0.0.1:");
+    ++objects;
+  }
+  EXPECT_GE(objects, 3u);  // listening, a request at debug, shutting down, stopped
+  EXPECT_TRUE(listening) << server.errors();
 }
 
 TEST_F(ServerProcess, ExitsZeroWithinTenSecondsOfSigterm) {
