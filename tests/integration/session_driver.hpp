@@ -30,11 +30,16 @@
 
 namespace pingyi::test {
 
-class session_driver {
+// Tls: every call over https and wss (the server's certificate is not checked here; pingyi-verify
+// --cacert is what checks it).
+template <bool Tls>
+class basic_session_driver {
  public:
   using json = nlohmann::ordered_json;
+  using client = basic_ws_client<Tls>;
 
-  session_driver(std::uint16_t port, std::string admin_token) : port_(port), admin_token_(std::move(admin_token)) {}
+  basic_session_driver(std::uint16_t port, std::string admin_token)
+      : port_(port), admin_token_(std::move(admin_token)) {}
 
   // The server was restarted (on the same port, or another): every connection is gone.
   void reconnect(std::uint16_t port) {
@@ -67,14 +72,14 @@ class session_driver {
     motion["kind"] = "motion";
     motion["contests"] = json::array({contest_json("m1", "议案", {"赞成", "反对", "弃权"}, 1, 1)});
     body["rounds"] = json::array({evaluation, motion});
-    const auto r = http_call(port_, "POST", "/api/sessions", body.dump(),
+    const auto r = call(port_, "POST", "/api/sessions", body.dump(),
                              {{"Authorization", "Bearer " + admin_token_}, {"Content-Type", "application/json"}}, timeout);
     if (r.status != 200) throw std::runtime_error("create session: " + r.body);
     const json created = json::parse(r.body);
     session_ = created["session"].get<std::string>();
     sid_ = crypto::from_hex_fixed<32>(session_).value();
     chair_code_ = created["chair_code"].get<std::string>();
-    for (const auto& [member, code] : created["codes"].items()) codes_[member] = code.get<std::string>();
+    for (const auto& [member, code] : created["codes"].items()) codes_[member] = code.template get<std::string>();
   }
 
   static std::string member_id(std::size_t i) { return (i < 10 ? "m0" : "m") + std::to_string(i); }
@@ -86,7 +91,7 @@ class session_driver {
   void check_in(const std::string& member) {
     auto& t = tablets_[member];
     t.device = std::make_unique<crypto::signing_key>(crypto::signing_key::generate(crypto::os_random()));
-    t.ws = std::make_unique<ws_client>(port_, "/ws", timeout);
+    t.ws = std::make_unique<client>(port_, "/ws", timeout);
     json hello = json::object();
     hello["type"] = "hello";
     hello["session"] = session_;
@@ -98,7 +103,7 @@ class session_driver {
 
   void chair(const std::string& type, std::optional<std::uint32_t> round = std::nullopt) {
     if (!chair_) {
-      chair_ = std::make_unique<ws_client>(port_, "/ws", timeout);
+      chair_ = std::make_unique<client>(port_, "/ws", timeout);
       json hello = json::object();
       hello["type"] = "hello";
       hello["session"] = session_;
@@ -146,7 +151,7 @@ class session_driver {
     }
     const auto ballot =
         crypto::build_ballot(sid_, round, ske, n, *election_key, specs, choices, crypto::os_random()).value();
-    const auto cast = http_call(port_, "POST", path("ballots"), ballot_json(ballot).dump(),
+    const auto cast = call(port_, "POST", path("ballots"), ballot_json(ballot).dump(),
                                 {{"Content-Type", "application/json"}}, timeout);
     if (cast.status != 200) throw std::runtime_error("ballot of " + member + ": " + cast.body);
     json voted = json::object();
@@ -172,7 +177,7 @@ class session_driver {
 
   // GET …/chain as served: the exact bytes.
   [[nodiscard]] std::string chain_text() const {
-    const auto r = http_call(port_, "GET", path("chain"), {}, {}, timeout);
+    const auto r = call(port_, "GET", path("chain"), {}, {}, timeout);
     if (r.status != 200) throw std::runtime_error("chain: " + r.body);
     return r.body;
   }
@@ -190,14 +195,23 @@ class session_driver {
 
   static constexpr std::chrono::milliseconds timeout{std::chrono::seconds(20)};
 
+  static http_result call(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body,
+                          const header_list& headers, std::chrono::milliseconds wait) {
+    if constexpr (Tls) {
+      return https_call(port, method, target, body, headers, wait);
+    } else {
+      return http_call(port, method, target, body, headers, wait);
+    }
+  }
+
  private:
   struct tablet {
     std::unique_ptr<crypto::signing_key> device;
-    std::unique_ptr<ws_client> ws;
+    std::unique_ptr<client> ws;
   };
 
   // Sends a request with the next id and returns its reply, skipping the pushes before it.
-  json request(ws_client& ws, json body) {
+  json request(client& ws, json body) {
     json message = json::object();
     message["id"] = next_id_++;
     for (auto it = body.begin(); it != body.end(); ++it) message[it.key()] = it.value();
@@ -225,8 +239,11 @@ class session_driver {
   std::string chair_code_;
   std::map<std::string, std::string> codes_;
   std::map<std::string, tablet> tablets_;
-  std::unique_ptr<ws_client> chair_;
+  std::unique_ptr<client> chair_;
   std::int64_t next_id_ = 1;
 };
+
+using session_driver = basic_session_driver<false>;
+using tls_session_driver = basic_session_driver<true>;
 
 }  // namespace pingyi::test

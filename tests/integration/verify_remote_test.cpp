@@ -373,8 +373,9 @@ TEST_F(VerifyRemote, RewrittenHistoryIsCaughtWithEvidenceBothHeadsVerify) {
   EXPECT_NE(again.err.find("fork-evidence.json exists"), std::string::npos) << again.err;
 }
 
-TEST_F(VerifyRemote, HttpsIsVerifiedAgainstTheGivenCa) {
-  const auto dir = temp_.path();
+// A private CA (ca.pem) and a certificate it signed for 127.0.0.1 (cert.pem, key.pem) in `dir`:
+// what a hall running its own CA gives its server.
+void make_private_ca(const fs::path& dir) {
   const auto run = [](const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); };
   const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   {
@@ -391,6 +392,47 @@ TEST_F(VerifyRemote, HttpsIsVerifiedAgainstTheGivenCa) {
                 " -CAkey " + (dir / "ca.key").string() + " -CAcreateserial -days 1 -out " +
                 (dir / "cert.pem").string() + " -extfile " + (dir / "ext.cnf").string()),
             0);
+}
+
+// The whole flow over TLS on loopback: a session created over https, tablets and the chair on
+// wss, ballots cast over https, the result, the adjournment; pingyi-verify follows it over wss
+// checking the certificate against the hall's CA, and verifies it.
+TEST_F(VerifyRemote, AWholeSessionOverTlsIsFollowedAndVerifiedAgainstTheHallsCa) {
+  const auto dir = temp_.path();
+  ASSERT_NO_FATAL_FAILURE(make_private_ca(dir));
+  ASSERT_NO_FATAL_FAILURE(
+      start_server(0, {"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string()}));
+  const std::string https = "https://127.0.0.1:" + std::to_string(port_);
+  std::string token = read_whole_file(data_dir() / "admin-token");
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  pingyi::test::tls_session_driver tls(port_, token);
+  tls.create();
+  for (std::size_t i = 1; i <= 4; ++i) tls.check_in(session_driver::member_id(i));
+
+  auto follower = start_verify({"--url", https, "--session", tls.session(), "--cacert", (dir / "ca.pem").string(),
+                                "--follow", "--mirror", mirror_dir().string(), "--lang", "en"});
+  tls.chair("seal_key");
+  tls.chair("open_round", 1u);
+  for (std::size_t i = 1; i <= 3; ++i) tls.vote(session_driver::member_id(i), 1, i);
+  tls.chair("close_round", 1u);
+  tls.wait_for_record("result", 1);
+  tls.chair("reveal", 1u);
+  tls.chair("adjourn");
+
+  const auto followed = follower->wait_exit(verify_timeout);
+  ASSERT_EQ(followed, 0) << follower->output() << follower->errors();
+  EXPECT_NE(follower->output().find("满意 1  基本满意 1  不满意 1"), std::string::npos) << follower->output();
+  EXPECT_EQ(read_whole_file(mirror_dir() / "chain.jsonl"), tls.chain_text());
+
+  const auto checked = run_verify({"--url", https, "--session", tls.session(), "--cacert", (dir / "ca.pem").string(),
+                                   "--lang", "en"});
+  EXPECT_EQ(checked.exit, 0) << checked.out << checked.err;
+  EXPECT_NE(checked.out.find("verdict: ✓ everything verified"), std::string::npos) << checked.out;
+}
+
+TEST_F(VerifyRemote, HttpsIsVerifiedAgainstTheGivenCa) {
+  const auto dir = temp_.path();
+  ASSERT_NO_FATAL_FAILURE(make_private_ca(dir));
   ASSERT_NO_FATAL_FAILURE(
       start_server(0, {"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string()}));
   const std::string https = "https://127.0.0.1:" + std::to_string(port_);
