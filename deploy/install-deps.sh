@@ -12,6 +12,7 @@ packages=(
   libssl-dev
   clang-format clang-tidy
   chromium fonts-noto-cjk
+  caddy systemd
 )
 
 missing=()
