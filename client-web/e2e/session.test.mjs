@@ -228,11 +228,11 @@ describe('a whole meeting through the pages', { timeout: 150_000 }, () => {
     await page.locator(tid('round-add')).click();
     await waitUntil(async () => (await page.locator(tid('agenda')).innerText()).includes(ROUND1.title), 'round 1 on the agenda');
 
-    // Round 2: two motions, every rule left at its default.
-    await page.locator(tid('round-kind')).selectOption('motion');
-    await page.locator(tid('round-title')).fill(ROUND2.title);
-    await page.locator(tid('round-contests')).fill(ROUND2.motions.join('\n'));
-    await page.locator(tid('round-add')).click();
+    // Round 2: two motions, every rule left at its default, imported as a table pasted from a
+    // spreadsheet (tab-separated, one motion a row, the round name merged over both).
+    await page.locator(tid('agenda-csv')).fill(['轮次名称\t类型\t对象', `${ROUND2.title}\t表决\t${ROUND2.motions[0]}`, `\t\t${ROUND2.motions[1]}`].join('\n'));
+    await page.locator(tid('agenda-import')).click();
+    await page.locator(tid('agenda-imported')).waitFor({ state: 'visible' });
     await waitUntil(async () => (await page.locator(tid('agenda')).innerText()).includes(ROUND2.title), 'round 2 on the agenda');
     await screenshot(page, 'secretariat', 'form');
 

@@ -71,3 +71,14 @@ export function confirmDialog(message: string, confirmLabel: string, cancelLabel
     dialog.showModal();
   });
 }
+
+/** Starts the download of `blob` as `name` (a link clicked on the page's behalf). */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The click has started the download; the object URL is not needed after this turn.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}

@@ -4,15 +4,18 @@
 
 import { describeError, tc } from '../../i18n/common';
 import { apiPost } from '../../net/http';
-import { confirmDialog, h, replace } from '../../ui/dom';
+import { confirmDialog, downloadBlob, h, replace } from '../../ui/dom';
 import { absoluteRouteUrl, routeHref } from '../../ui/router';
 import { allCards, codesCsv, codesFileName, type Card } from './cards';
 import { printView } from './cards-view';
+import { agendaImport } from './agenda-import-view';
 import { decodeCsvBytes } from './csv';
 import { parseRoster, type Roster, type RosterProblem } from './roster';
 import { agendaList, roundForm } from './round-form';
 import type { RoundSpec } from './rounds';
 import { buildSessionRequest, defaultSessionDraft, parseCreated, ReplyError, type SessionError } from './session';
+import { setupRosterCsv, type SessionSetup } from './session-file';
+import { sessionFileCard } from './session-file-view';
 import { t, type Key } from './strings';
 
 export interface AdminAccess {
@@ -94,17 +97,30 @@ export function createView(admin: AdminAccess): CreateView {
     paintAgenda();
   });
   const agendaBox = h('div', { class: 'agenda-box' });
+  const agendaCsv = agendaImport((rounds) => {
+    agenda.push(...rounds);
+    paintAgenda();
+    refreshCreateErrors();
+    return agenda.length;
+  });
 
   const createHeading = h('h2');
   const createButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'create-session' });
   const createStatus = h('div', { role: 'status', 'aria-live': 'polite', 'data-testid': 'create-status' });
 
+  const fileCard = sessionFileCard({
+    load: (setup) => fillForm(setup),
+    current: () => buildSessionRequest(draft(), roster, agenda),
+    errorText: sessionErrorText,
+  });
+
   const formEl = h(
     'div',
     { class: 'create-form' },
+    fileCard.el,
     h('section', { class: 'card' }, sessionHeading, fTitle.wrap, fCommittee.wrap, fDate.wrap, quorumHeading, h('div', { class: 'field-row' }, fNum.wrap, fDen.wrap), quorumExplain),
     h('section', { class: 'card' }, rosterHeading, rosterHelp, fFile.wrap, fCsv.wrap, h('div', { class: 'actions' }, rosterImport), rosterResult),
-    h('section', { class: 'card' }, roundsHeading, roundsIntro, form.el, agendaBox),
+    h('section', { class: 'card' }, roundsHeading, roundsIntro, form.el, agendaCsv.el, agendaBox),
     h('section', { class: 'card' }, createHeading, createStatus, h('div', { class: 'actions' }, createButton)),
   );
   const el = h('div', { class: 'create-view' });
@@ -276,14 +292,7 @@ export function createView(admin: AdminAccess): CreateView {
 
   // ---- after creation -------------------------------------------------------------------------
   const download = (c: Created) => {
-    const blob = new Blob([codesCsv(c.session, c.cards)], { type: 'text/csv;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: codesFileName(c.session, c.date) });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    // The click has started the download; the object URL is not needed after this turn.
-    setTimeout(() => URL.revokeObjectURL(url), 0);
+    downloadBlob(codesFileName(c.session, c.date), new Blob([codesCsv(c.session, c.cards)], { type: 'text/csv;charset=utf-8' }));
   };
 
   const forget = async () => {
@@ -304,8 +313,28 @@ export function createView(admin: AdminAccess): CreateView {
     rosterFile.value = '';
     roster = null;
     agenda.splice(0);
+    agendaCsv.clear();
     createErrors = [];
     failure = null;
+  };
+
+  // A session file replaces the whole form; the secretariat reviews it before creating.
+  const fillForm = (setup: SessionSetup) => {
+    title.value = setup.draft.title;
+    committee.value = setup.draft.committee;
+    date.value = setup.draft.date;
+    quorumNum.value = setup.draft.quorumNum;
+    quorumDen.value = setup.draft.quorumDen;
+    rosterFile.value = '';
+    rosterCsv.value = setupRosterCsv(setup);
+    agenda.splice(0, agenda.length, ...setup.rounds);
+    agendaCsv.clear();
+    createErrors = [];
+    failure = null;
+    paintQuorum();
+    paintAgenda();
+    paintCreateStatus();
+    readRoster(rosterCsv.value);
   };
 
   const createdPanel = (c: Created) => {
@@ -342,6 +371,8 @@ export function createView(admin: AdminAccess): CreateView {
 
   // ---- painting -------------------------------------------------------------------------------
   const relabelForm = () => {
+    fileCard.relabel();
+    agendaCsv.relabel();
     sessionHeading.textContent = t('session_heading');
     fTitle.label.textContent = t('session_title');
     fCommittee.label.textContent = t('session_committee');

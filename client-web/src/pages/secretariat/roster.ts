@@ -4,7 +4,7 @@
 // plus the ones only a person can act on (an empty name, a scrutineer column that says neither
 // yes nor no).
 
-import { parseCsv, type CsvProblemCode } from './csv';
+import { csvField, parseCsv, type CsvProblemCode } from './csv';
 
 export interface RosterMember {
   line: number;
@@ -175,4 +175,12 @@ export function parseRoster(text: string): Roster {
 /** The problems of one line (for the table's per-row cell). */
 export function problemsOnLine(roster: Roster, line: number): RosterProblem[] {
   return roster.problems.filter((p) => p.line === line);
+}
+
+/** A roster as CSV text with a Chinese header, which parseRoster reads back to the same members
+ *  (the session file fills the roster box with it, so that it can be edited and read again). */
+export function rosterCsvText(members: { id: string; name: string; seat: string; scrutineer: boolean }[]): string {
+  const lines = ['编号,姓名,座位,监票人'];
+  for (const m of members) lines.push([m.id, m.name, m.seat, m.scrutineer ? '是' : ''].map(csvField).join(','));
+  return `${lines.join('\n')}\n`;
 }

@@ -58,7 +58,7 @@ export function defaultSessionDraft(now: Date = new Date()): SessionDraft {
   return { title: '', committee: '', date: todayIso(now), quorumNum: '1', quorumDen: '2' };
 }
 
-function isRealDate(s: string): boolean {
+export function isRealDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

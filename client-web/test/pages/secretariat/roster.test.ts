@@ -1,7 +1,7 @@
 // The roster import: header detection in both languages, the scrutineer column, and every problem
 // reported on its line before anything is sent.
 import { describe, expect, it } from 'vitest';
-import { parseRoster, parseScrutineer, type RosterProblem } from '../../../src/pages/secretariat/roster';
+import { parseRoster, parseScrutineer, rosterCsvText, type RosterProblem } from '../../../src/pages/secretariat/roster';
 
 const codes = (problems: RosterProblem[]) => problems.map((p) => [p.line, p.code]);
 
@@ -146,5 +146,20 @@ describe('parseScrutineer', () => {
     ['ok', null],
   ])('%j → %j', (value, expected) => {
     expect(parseScrutineer(value)).toBe(expected);
+  });
+});
+
+describe('rosterCsvText', () => {
+  it('writes a roster that parseRoster reads back to the same members: commas, quotes, scrutineers', () => {
+    const members = [
+      { id: 'm01', name: '张伟', seat: '1', scrutineer: true },
+      { id: 'm02', name: '王芳, 主任', seat: 'A区,2', scrutineer: false },
+      { id: 'm 03', name: '说"好"的', seat: '', scrutineer: true },
+    ];
+    const text = rosterCsvText(members);
+    expect(text.split('\n')[0]).toBe('编号,姓名,座位,监票人');
+    const r = parseRoster(text);
+    expect(r.problems).toEqual([]);
+    expect(r.members.map(({ id, name, seat, scrutineer }) => ({ id, name, seat, scrutineer }))).toEqual(members);
   });
 });
