@@ -500,7 +500,7 @@ result<ballot_check> session_engine::ballot_check_for(std::uint32_t round) const
 result<std::optional<crypto::signed_head>> session_engine::find_receipt(const crypto::ballot& cast) const {
   const auto it = state_.spent_vks.find(cast.vk.bytes());
   if (it == state_.spent_vks.end()) return std::optional<crypto::signed_head>{};
-  if (crypto::ballot_digest(state_.id, cast) != it->second.digest) {
+  if (crypto::ballot_digest(state_.id, cast) != it->second.digest || cast.sig != it->second.sig) {
     return fail(error_code::token_spent, "vk", "this vk has already cast a different ballot");
   }
   return std::optional<crypto::signed_head>{sign_head(it->second.seq, it->second.hash)};

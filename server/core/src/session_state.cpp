@@ -360,7 +360,7 @@ status apply_ballot(session_state& s, const ballot_body& b, std::uint64_t seq, c
     }
     if (auto st = crypto::verify_ballot(s.id, *s.election_key, rs.specs, cast); !st) return from_crypto(st.error());
   }
-  s.spent_vks.emplace(b.vk.bytes(), spent_token{seq, hash, crypto::ballot_digest(s.id, cast)});
+  s.spent_vks.emplace(b.vk.bytes(), spent_token{seq, hash, crypto::ballot_digest(s.id, cast), b.sig});
   for (std::size_t k = 0; k < b.contests.size(); ++k) {
     const auto& sel = b.contests[k].selections;
     for (std::size_t i = 0; i < sel.size(); ++i) {

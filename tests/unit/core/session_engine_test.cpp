@@ -554,6 +554,25 @@ TEST_F(SessionEngine, DifferentBallotWithASpentVkIsTokenSpent) {
   EXPECT_EQ(length(), before);
 }
 
+// Found by tests/fuzz/ballot_fuzz.cpp: the spent ballot's digest does not cover its signature, so
+// the same contents under any other sig used to be answered as the identical ballot, with its
+// receipt (tests/fuzz/regressions/ballot/).
+TEST_F(SessionEngine, SpentBallotWithAnotherSignatureIsTokenSpentNotItsReceipt) {
+  open_session();
+  const auto v = take_token("m01", 1);
+  take_token("m02", 1);
+  const auto b = cast(v, 1, {{1, 0, 0}, {1, 0, 0}});
+  ASSERT_TRUE(must(engine().accept_ballot(b)).added.has_value());
+  const auto before = length();
+  auto forged = b;
+  auto sig = forged.sig.bytes();
+  sig[0] ^= 1;
+  forged.sig = crypto::signature(sig);
+  expect_refused(engine().accept_ballot(forged), error_code::token_spent, "vk");
+  expect_refused(engine().find_receipt(forged), error_code::token_spent, "vk");
+  EXPECT_EQ(length(), before);
+}
+
 TEST_F(SessionEngine, RepeatedDeclarationIsAcceptedButNotNew) {
   open_session();
   take_token("m04", 1);

@@ -64,6 +64,9 @@ struct spent_token {
   std::uint64_t seq = 0;
   crypto::chain_hash hash{};
   crypto::byte_array<64> digest{};  // ballot_digest (§3.3)
+  // The digest leaves out the signature over it: without it, the cast ballot with any other
+  // 64 bytes as sig would be taken for the identical one and answered with its receipt.
+  crypto::signature sig;
 };
 
 struct round_state {
