@@ -8,7 +8,9 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -70,6 +72,28 @@ void configure_logging(spdlog::level::level_enum level, bool json) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(logger));
+}
+
+// Every connection holds a descriptor. A soft limit of 1,024 open files (most shells' and
+// systemd's default) would cap the server far below its max_connections (PROTOCOL.md §8): the
+// listener would fail to accept with EMFILE instead of refusing connections beyond the limit. Any
+// process may raise its soft limit up to the hard one, so do that, and say so when the hard limit
+// itself is too low.
+void raise_open_file_limit(rlim_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t target = std::min(limit.rlim_max, wanted);
+  if (limit.rlim_cur < target) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = target;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  }
+  if (limit.rlim_cur < wanted) {
+    spdlog::warn(
+        "open files are limited to {} (RLIMIT_NOFILE, wanted {}): raise the hard limit to serve every "
+        "connection up to the connection limit",
+        static_cast<unsigned long long>(limit.rlim_cur), static_cast<unsigned long long>(wanted));
+  }
 }
 
 // What the main thread waits for: a signal, or an io thread that failed.
@@ -219,6 +243,8 @@ std::optional<demo_plan> plan_demo(const app::data_dir& dir, const store::chain_
 
 int run(const app::server_config& config) {
   configure_logging(config.log_level, config.log_json);
+  // The connections, and room for the store, the secrets and the worker threads' descriptors.
+  raise_open_file_limit(static_cast<rlim_t>(pingyi::net::server_options{}.max_connections) + 1'024);
   if (!pingyi::crypto::init()) return fatal("libsodium failed to initialise");
 
   const app::data_dir dir{config.data_dir};
