@@ -124,6 +124,9 @@ class live_session : public std::enable_shared_from_this<live_session> {
   // after hello). unsubscribe when the connection ends.
   void subscribe(push_target target, std::uint64_t from);
   void unsubscribe(std::uint64_t connection_id);
+  // Forgets every subscriber at once, off the strand: only once no thread runs the io_context
+  // (service::release_connections).
+  void drop_subscribers_after_stop() { subscribers_.clear(); }
 
  private:
   using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;

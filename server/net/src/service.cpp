@@ -228,6 +228,10 @@ class service_impl final : public service, public std::enable_shared_from_this<s
     context_->close_pool();
   }
 
+  void release_connections() override {
+    for (const auto& session : sessions_->list()) session->drop_subscribers_after_stop();
+  }
+
  private:
   // ---- routing ------------------------------------------------------------------------------
 

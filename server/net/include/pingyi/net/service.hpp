@@ -49,6 +49,11 @@ class service : public request_handler {
   // Finishes what is in flight (replies to requests whose records are committing), refuses new
   // requests, and waits for the worker pool. Call before the io_context stops.
   virtual void stop() = 0;
+  // After stop(), once no thread runs the io_context any more: drops the live sessions' references
+  // to the connections subscribed to their pushes. A connection still open when the io_context
+  // stopped (a client that never answered the close) never ran its unsubscribe, and it and its
+  // session hold each other: without this, neither would ever be freed.
+  virtual void release_connections() = 0;
 };
 
 }  // namespace pingyi::net
