@@ -395,6 +395,7 @@ int run(const app::server_config& config) {
   work.reset();
   if (!threads.wait_for(drain_timeout)) io.stop();
   threads.join();
+  server->abandon_connections();
   service->release_connections();
   spdlog::info("stopped");
   spdlog::shutdown();

@@ -70,6 +70,8 @@ class server final : public http_server {
     state_->stop();
   }
 
+  void abandon_connections() override { state_->abandon_all(); }
+
   bool reload_tls(std::string& error) override {
     const auto& files = state_->options().tls;
     if (!files) {

@@ -47,6 +47,18 @@ std::size_t shared_state::connections() const {
   return live_.size();
 }
 
+void shared_state::abandon_all() {
+  std::vector<std::shared_ptr<live_connection>> left;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, weak] : live_) {
+      if (auto c = weak.lock()) left.push_back(std::move(c));
+    }
+  }
+  // Outside the lock: a handler released here may end its connection, which leaves the registry.
+  for (const auto& c : left) c->abandon();
+}
+
 void shared_state::stop() {
   std::vector<std::weak_ptr<live_connection>> live;
   {

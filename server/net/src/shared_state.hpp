@@ -25,6 +25,10 @@ class live_connection {
  public:
   virtual ~live_connection() = default;
   virtual void shut_down() = 0;
+  // Once no thread runs the io_context any more: drops what the connection holds that may hold it
+  // in turn (a WebSocket's handler holds the connection), so that a connection whose close never
+  // completed is still freed with the io_context's pending operations.
+  virtual void abandon() noexcept {}
 };
 
 class shared_state {
@@ -58,6 +62,8 @@ class shared_state {
 
   // Refuses new connections and asks every live one to shut down.
   void stop();
+  // After stop(), once no thread runs the io_context: abandons every connection still registered.
+  void abandon_all();
   [[nodiscard]] bool stopping() const;
 
  private:

@@ -109,6 +109,14 @@ class websocket_session : public ws_connection,
               [self = this->shared_from_this()] { self->begin_close(websocket::close_code::going_away, false); });
   }
 
+  // live_connection: the io_context has stopped with this connection still open (a client that
+  // never answered the close): the handler, which holds this connection, lets go of it.
+  void abandon() noexcept override {
+    handler_.reset();
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+
   // On the strand, right after open_websocket accepted: takes the stream, answers the upgrade.
   void run(NextLayer&& stream, upgrade_request&& upgrade, std::shared_ptr<ws_handler> handler) {
     handler_ = std::move(handler);

@@ -66,6 +66,10 @@ class http_server {
   // theirs. On failure (a file missing or unreadable, a key that does not match) the server keeps
   // serving with what it had, and `error` says why. False with an error when not serving TLS.
   [[nodiscard]] virtual bool reload_tls(std::string& error) = 0;
+  // After stop(), once no thread runs the io_context any more: lets go of every connection whose
+  // closing did not complete (a client that never answered), so that all of them are freed with
+  // the io_context's pending operations.
+  virtual void abandon_connections() = 0;
 };
 
 }  // namespace pingyi::net
