@@ -492,6 +492,8 @@ describe('a whole meeting through the pages', { timeout: 150_000 }, () => {
     const reloaded = state.tablets[RELOADED];
     await reloaded.page.locator(tid(`option-${round.contests[0].id}-0`)).waitFor({ state: 'visible' });
     await choose(reloaded.page, round.contests, VOTES1[RELOADED], 0, 2);
+    // The marks are in IndexedDB (a reload within milliseconds of a tap may lose that tap).
+    await waitAttr(reloaded.page, 'status', 'data-saved', 'true');
     await reloaded.page.reload();
     await waitAttr(reloaded.page, 'status', 'data-status', 'voting');
     for (let k = 0; k < 2; k++) {

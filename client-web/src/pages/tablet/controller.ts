@@ -209,6 +209,8 @@ export interface TabletView {
   /** A scrutineer's full verification while it catches up with the chain the tablet holds:
    *  records verified with every proof, of those known. Null once caught up, and for members. */
   verification: { done: number; total: number } | null;
+  /** Every selection made so far is in IndexedDB: a reload now shows the same marks. */
+  selectionsSaved: boolean;
 }
 
 const DEFAULT_CAST_RETRY_MS = [1000, 2000, 4000, 8000, 15000];
@@ -275,6 +277,8 @@ export class TabletController {
   private memberMismatch = false;
 
   private reviewing = new Set<number>();
+  /** Selection writes not yet in IndexedDB. */
+  private savingSelections = 0;
   private building = new Set<number>();
   private refusedMax = new Map<number, string>();
   private roundErrors = new Map<number, Msg>();
@@ -892,8 +896,16 @@ export class TabletController {
     else this.refusedMax.delete(cur.info.round);
     const updated = { ...cur.rec, choices };
     this.records.set(updated.round, updated);
-    // Kept until cast, so that a reload shows the same marks.
-    this.mine.putRound(updated).catch(() => this.fail({ key: 'fatal_storage' }));
+    // Kept until the receipt, so that a reload shows the same marks. The mark shows at once; a
+    // reload in the few milliseconds before the write lands loses that one tap (selectionsSaved).
+    this.savingSelections++;
+    this.mine
+      .putRound(updated)
+      .catch(() => this.fail({ key: 'fatal_storage' }))
+      .finally(() => {
+        this.savingSelections--;
+        this.emit();
+      });
     this.emit();
   }
 
@@ -1321,6 +1333,7 @@ export class TabletController {
       trustee,
       decryptions,
       verification: checkedIn ? this.verificationProgress() : null,
+      selectionsSaved: this.savingSelections === 0,
     };
   }
 

@@ -154,6 +154,7 @@ export class TabletScreen {
 
   private renderStatus(v: TabletView): void {
     this.statusLine.hidden = v.phase === 'fatal';
+    this.statusLine.dataset.saved = v.selectionsSaved ? 'true' : 'false';
     if (v.status === null) {
       // Not known yet: no data-status, so that nothing reads a status the chain has not given.
       delete this.statusLine.dataset.status;

@@ -407,6 +407,17 @@ describe('reload', () => {
     expect(tokenRequests(s)).toHaveLength(1);
   });
 
+  it('says when every selection is stored, so that a reload shows the same marks', async () => {
+    const { s, tab } = await openRound1();
+    s.release(seqs.opened(1) + 1);
+    await until(() => tab.view().ballot?.tokenReady === true, 'the token');
+    expect(tab.view().selectionsSaved).toBe(true);
+    tab.controller.select('d1', 2);
+    expect(tab.view().selectionsSaved).toBe(false);
+    await until(() => tab.view().selectionsSaved, 'the selection stored');
+    expect((await tab.store.member(M).rounds())[0]!.choices).toEqual([[2], []]);
+  });
+
   it('after the ballot was built: sends the identical stored bytes', async () => {
     const { s, kv, tab } = await openRound1();
     s.release(seqs.opened(1) + 1);
