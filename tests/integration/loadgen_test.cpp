@@ -31,20 +31,7 @@ using pingyi::test::read_whole_file;
 // Generous: under AddressSanitizer the 50 ballots' proofs and the check-ins take several seconds.
 constexpr auto run_timeout = 180s;
 
-// A port nothing listens on: bound, then released.
-std::uint16_t unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using pingyi::test::unused_port;
 
 class Loadgen : public ::testing::Test {
  protected:

@@ -50,20 +50,7 @@ namespace verify = pingyi::verify;
 constexpr auto start_timeout = 30s;
 constexpr auto verify_timeout = 60s;  // a follower reconnects with back-off: up to 30 s between tries
 
-// A port nothing listens on: bound, then released.
-std::uint16_t unused_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using pingyi::test::unused_port;
 
 std::size_t line_count(const fs::path& file) {
   const std::string text = read_whole_file(file);
