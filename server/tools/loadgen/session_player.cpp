@@ -29,6 +29,7 @@
 #include "pingyi/crypto/random.hpp"
 #include "pingyi/crypto/token.hpp"
 #include "pingyi/crypto/trustee.hpp"
+#include "pingyi/net/client_json.hpp"
 #include "process_usage.hpp"
 #include "push_peek.hpp"
 #include "session_plan.hpp"
@@ -230,50 +231,6 @@ void parallel_for(std::size_t n, std::size_t threads, F f) {
     });
   }
   for (auto& t : pool) t.join();
-}
-
-json proof_json(const crypto::proof& p) {
-  json j = json::object();
-  j["c"] = p.c.hex();
-  j["s"] = p.s.hex();
-  return j;
-}
-
-json range_proof_json(const crypto::range_proof& p) {
-  json j = json::object();
-  j["c"] = json::array();
-  for (const auto& c : p.c) j["c"].push_back(c.hex());
-  j["s"] = json::array();
-  for (const auto& s : p.s) j["s"].push_back(s.hex());
-  return j;
-}
-
-// The body of POST …/ballots: {round, vk, token, contests [{id, selections [{alpha, beta, proof}],
-// limit_proof}], sig} (PROTOCOL.md §4).
-std::string ballot_body(const crypto::ballot& b) {
-  json j = json::object();
-  j["round"] = b.round;
-  j["vk"] = b.vk.hex();
-  j["token"] = b.token.hex();
-  json contests = json::array();
-  for (const auto& c : b.contests) {
-    json contest = json::object();
-    contest["id"] = c.id;
-    json selections = json::array();
-    for (const auto& s : c.selections) {
-      json sel = json::object();
-      sel["alpha"] = s.ct.alpha.hex();
-      sel["beta"] = s.ct.beta.hex();
-      sel["proof"] = range_proof_json(s.proof);
-      selections.push_back(std::move(sel));
-    }
-    contest["selections"] = std::move(selections);
-    contest["limit_proof"] = range_proof_json(c.limit_proof);
-    contests.push_back(std::move(contest));
-  }
-  j["contests"] = std::move(contests);
-  j["sig"] = b.sig.hex();
-  return j.dump();
 }
 
 std::string request_text(int id, const char* type, json fields = json::object()) {
@@ -509,7 +466,7 @@ class player {
       t.trustee = *key;
       json fields = json::object();
       fields["key"] = key->key.hex();
-      fields["proof"] = proof_json(crypto::prove_trustee_key(sid_, t.member, *key, crypto::os_random()));
+      fields["proof"] = net::proof_json(crypto::prove_trustee_key(sid_, t.member, *key, crypto::os_random()));
       const auto reply = t.ws.call(request_text(trustee_id, "trustee_key", fields), timeout_);
       if (!reply) refuse("trustee_key of " + t.member, "no reply");
       expect_ok(*reply, "trustee_key of " + t.member);
@@ -597,7 +554,7 @@ class player {
         errors_.error(std::string("ballot not built: ") + crypto::to_string(b.error().code));
         return;
       }
-      t.ballot_text = ballot_body(*b);
+      t.ballot_text = net::ballot_json(*b).dump();
       json voted = json::object();
       voted["round"] = played_round;
       voted["sig"] = crypto::sign_voted(*t.device, sid_, played_round).hex();
@@ -734,7 +691,7 @@ class player {
         const auto share = crypto::make_share(ctx, *t.trustee, sums.options[i].alpha, crypto::os_random());
         json o = json::object();
         o["share"] = share.share.hex();
-        o["proof"] = proof_json(share.dleq);
+        o["proof"] = net::proof_json(share.dleq);
         options.push_back(std::move(o));
       }
       contest["options"] = std::move(options);
