@@ -247,9 +247,7 @@ class http_session : public live_connection {
     }
     response_.keep_alive(keep_alive_ && !stopping_);
     state_->counters().http_request(status);
-    // A cast is not logged at all, not even its time: an honest server keeps no timings of casts
-    // that could be paired with a tablet's other requests (DESIGN.md §7).
-    if (!log_path_.ends_with("/ballots")) spdlog::debug("http: {} {} -> {}", method_, log_path_, status);
+    if (response.logged) spdlog::debug("http: {} {} -> {}", method_, log_path_, status);
 
     beast::get_lowest_layer(derived().stream()).expires_after(options().http_idle_timeout);
     http::async_write(derived().stream(), response_,

@@ -267,8 +267,13 @@ class service_impl final : public service, public std::enable_shared_from_this<s
     if (parts.size() == 4) {
       const auto what = parts[3];
       if (what == "ballots") {
-        if (method != "POST") return method_not_allowed(reply, "POST");
-        return cast_ballot(*session, request, std::move(reply));
+        // A cast leaves no trace in the log, whatever its answer (http_response::logged).
+        http_reply unlogged = [reply = std::move(reply)](http_response r) {
+          r.logged = false;
+          reply(std::move(r));
+        };
+        if (method != "POST") return method_not_allowed(unlogged, "POST");
+        return cast_ballot(*session, request, std::move(unlogged));
       }
       if (what == "chain") {
         if (method != "GET") return method_not_allowed(reply, "GET");

@@ -33,6 +33,9 @@ struct http_response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Cache-Control …)
+  // False: the transport logs nothing of this exchange, not even its time (a cast: an honest
+  // server keeps no timings of casts that could be paired with a tablet's requests, DESIGN.md §7).
+  bool logged = true;
 };
 
 // Sends the response; callable once, from any thread (the transport posts it to its own
